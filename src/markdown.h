@@ -1,0 +1,69 @@
+/* markdown.h — Markdown to HTML: cmark-gfm plus hubgen's post-processing on the tree.
+ *
+ * The only module that includes cmark-gfm. It parses with the table, strikethrough,
+ * autolink, tasklist and footnotes extensions, then walks the tree before rendering:
+ * every heading gets a GitHub-compatible id (lowercase, punctuation dropped, spaces to
+ * '-', repeats suffixed -1, -2…), links are handed to the host to rewrite (`other.md` →
+ * the page's URL) and recorded with their source position for the link checker.
+ *
+ * Pure: it works on a buffer and never touches the disk. Safe to call from many threads at
+ * once (each call has its own parser).
+ */
+#ifndef HG_MARKDOWN_H
+#define HG_MARKDOWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+typedef struct hg_md_heading {
+	int level;        /* 1..6 */
+	const char *id;   /* the id attribute written */
+	const char *text; /* plain text of the heading */
+	unsigned line;    /* in the file */
+} hg_md_heading;
+
+typedef struct hg_md_link {
+	const char *url; /* as written in the source (before rewriting) */
+	unsigned line, col;
+	bool image;
+} hg_md_link;
+
+typedef struct hg_md_options {
+	bool unsafe;      /* raw HTML passes through (default true); else it is dropped */
+	bool hardbreaks;  /* soft line breaks become <br> */
+	bool smart;       /* smart quotes and dashes */
+	unsigned first_line; /* line in the file of src[0], for link and heading positions */
+	/* Rewrites a link or image destination; appends the new URL to out and returns true,
+	 * or returns false to keep it as written. NULL: no rewriting. */
+	bool (*rewrite_link)(void *ud, const char *url, bool image, hg_buf *out);
+	void *ud;
+} hg_md_options;
+
+/* Defaults: unsafe on, the rest off. */
+hg_md_options hg_md_default_options(void);
+
+typedef struct hg_md_doc {
+	char *html; /* NUL-terminated, in the arena */
+	size_t html_len;
+	hg_md_heading *headings; /* in document order, in the arena */
+	size_t n_headings;
+	hg_md_link *links; /* in document order, in the arena */
+	size_t n_links;
+	bool has_code; /* has a code block (the theme loads a highlighter only then) */
+} hg_md_doc;
+
+/* Renders src (len bytes) to HTML. Everything in doc lives in arena a. */
+void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, hg_arena *a, hg_md_doc *doc);
+
+/* The GitHub-style id for heading text: lowercase, punctuation dropped, spaces to '-'.
+ * Appends to out (no duplicate suffix: the caller numbers repeats). */
+void hg_heading_slug(const char *text, size_t len, hg_buf *out);
+
+/* The first level-1 heading's plain text in Markdown src (ATX `# x` or setext `x\n===`,
+ * outside fenced code), in the arena; NULL if there is none. Cheap: no full parse, so the
+ * model can title every page before anything renders. */
+const char *hg_markdown_first_h1(const char *src, size_t len, hg_arena *a);
+
+#endif
