@@ -7,7 +7,7 @@
 #   --runs K             timed runs per tool and size (default 3)
 #   --jekyll-runs K      timed runs for jekyll only (default: --runs)
 #   --hubgen PATH        hubgen binary (default: build-release/hubgen under the
-#                        repo root; built with cmake if missing)
+#                        repo root, built with cmake only if missing)
 #   --workdir DIR        corpora, outputs, logs (default /tmp/hubgen-bench)
 #   --seed S             corpus seed (default: gen_corpus.py's default)
 #   --shared DIR         dir holding gen_corpus.py and cmark_limit.c
@@ -18,6 +18,9 @@
 # Every tool builds into an existing output folder: one untimed warm-up build,
 # then K timed builds into the same folder. Wall time is the median of the K
 # runs (best also shown), CPU = user+sys (median), peak RSS = max over runs.
+# Use K >= 3 and read the median: on ext4 the first run after the warm-up
+# overwrites files that are not yet written back and is faster than the steady
+# state (see README.md), so "best" flatters tools that rewrite every file.
 # The report (header + markdown table) goes to stdout and to
 # WORKDIR/report-<timestamp>.md; progress goes to stderr.
 #
@@ -51,7 +54,7 @@ while (($#)); do
         --tools)       TOOLS=$2; shift 2 ;;
         --runs)        RUNS=$2; shift 2 ;;
         --jekyll-runs) JEKYLL_RUNS=$2; shift 2 ;;
-        --hubgen)      HUBGEN=$2; shift 2 ;;
+        --hubgen)      HUBGEN=$(realpath -m -- "$2"); shift 2 ;;
         --workdir)     WORK=$2; shift 2 ;;
         --seed)        SEED=$2; shift 2 ;;
         --shared)      SHARED=$2; shift 2 ;;
@@ -141,7 +144,6 @@ if want hubgen; then
             fi
         fi
     fi
-    [[ $HUBGEN == /* ]] || HUBGEN=$REPO/$HUBGEN
     [[ -x $HUBGEN ]] || skip hubgen "binary not found: $HUBGEN"
 fi
 
@@ -157,7 +159,7 @@ measure() {
     rc=$?
     t1=${EPOCHREALTIME/./}
     line=$(tail -n 1 "$tf")  # a failing command adds a "Command exited..." line first
-    local e u s m; read -r e u s m <<<"$line"
+    local u s m; read -r _ u s m <<<"$line"   # %e unused: 10 ms resolution
     M_WALL=$(printf '%d.%06d' $(((t1 - t0) / 1000000)) $(((t1 - t0) % 1000000)))
     M_CPU=$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u + s}')
     M_RSS=$m
@@ -180,6 +182,19 @@ bench_tool() {
         tail -n 10 "$log" | sed 's/^/    /' >&2
         printf 'skip\t%s\t%s\t%s\n' "$tool" "$n" "build failed, see $log" >>"$RAW"
         return 1
+    fi
+    # Sanity check: a build that "succeeds" without writing the pages (e.g. a
+    # stub binary) must not produce a timing.
+    if [[ $outdir != - ]]; then
+        local got; got=$(find "$outdir" -name '*.html' 2>/dev/null | wc -l)
+        if ((got == 0)); then
+            note "$tool @ $n pages: exit 0 but no .html under $outdir"
+            printf 'skip\t%s\t%s\t%s\n' "$tool" "$n" "exit 0 but wrote no .html files" >>"$RAW"
+            return 1
+        elif ((got < n)); then
+            note "$tool @ $n pages: only $got .html files for $n pages"
+            printf 'warn\t%s\t%s\t%s\n' "$tool" "$n" "wrote only $got .html files for $n pages" >>"$RAW"
+        fi
     fi
     for ((i = 1; i <= runs; i++)); do
         measure "$stdout" "$log" "$@"; rc=$?
@@ -270,7 +285,8 @@ version() { # version TOOL CMD...: first line of CMD's output, or a note
         rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "no commit")
         [[ -n $(git -C "$REPO" status --porcelain -- src 2>/dev/null) ]] && rev+=" (+ uncommitted src changes)"
         if [[ -x $HUBGEN ]]; then
-            echo "- hubgen: $HUBGEN, repo $rev, $(version hubgen timeout 5 "$HUBGEN" --version)"
+            echo "- hubgen: $HUBGEN (built $(date -u -r "$HUBGEN" '+%Y-%m-%d %H:%M UTC')), repo $rev," \
+                 "$(version hubgen timeout 5 "$HUBGEN" --version)"
         else
             echo "- hubgen: not available"
         fi
@@ -296,8 +312,8 @@ for line in open(raw):
     f = line.rstrip("\n").split("\t")
     if f[0] == "run":
         runs.setdefault((int(f[2]), f[1]), []).append((float(f[3]), float(f[4]), int(f[5])))
-    elif f[0] == "skip":
-        skips.append((int(f[2]), f[1], f[3]))
+    elif f[0] in ("skip", "warn"):
+        skips.append((int(f[2]), f[1], ("skipped: " if f[0] == "skip" else "warning: ") + f[3]))
 
 rows = []
 for n in sorted({k[0] for k in runs}):
@@ -341,7 +357,7 @@ print("vs limit = tool wall / cmark-gfm 1-process wall (×slower than plain pars
 if skips:
     print()
     for n, t, why in skips:
-        print("- skipped %s @ %d pages: %s" % (LABEL[t], n, why))
+        print("- %s @ %d pages %s" % (LABEL[t], n, why))
 
 if csv_path:
     with open(csv_path, "w", newline="") as f:

@@ -188,10 +188,9 @@ void hg_diags_print(const hg_diags *d, FILE *f, bool color, bool github)
 		const hg_diag *g = &d->items[i];
 		const char *word = g->sev == HG_ERROR ? "error" : "warning";
 		if (g->path) {
-			fputs(g->path, f);
-			if (g->line)
-				fprintf(f, ":%u:%u", g->line, g->col ? g->col : 1);
-			fputs(": ", f);
+			/* a message about a whole file points at its start, so every located
+			 * message has the same path:line:col shape for editors and CI */
+			fprintf(f, "%s:%u:%u: ", g->path, g->line ? g->line : 1, g->col ? g->col : 1);
 		} else {
 			fputs("hubgen: ", f);
 		}
@@ -213,8 +212,7 @@ void hg_diags_print(const hg_diags *d, FILE *f, bool color, bool github)
 			if (g->path) {
 				fputs("file=", f);
 				print_escaped(f, g->path, true);
-				if (g->line)
-					fprintf(f, ",line=%u,col=%u", g->line, g->col ? g->col : 1);
+				fprintf(f, ",line=%u,col=%u", g->line ? g->line : 1, g->col ? g->col : 1);
 			}
 			fputs("::", f);
 			print_escaped(f, g->msg, false);

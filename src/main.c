@@ -1,1 +1,198 @@
-int main(void) { return 0; }
+/* main.c — the hubgen command: parses the command line, runs the pipeline, prints every
+ * diagnostic and chooses the exit code. The only file that prints for the user.
+ *
+ * Exit codes: 0 built, 1 content errors (a page, a layout, a link), 2 usage or config
+ * errors (bad options, unreadable source, bad config).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "output.h"
+#include "render.h"
+#include "site.h"
+
+#include "banned.h"
+
+#define EXIT_CONTENT 1
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+	"usage: hubgen <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  build     build the site into the destination folder\n"
+	"  check     build everything and run every check, but write nothing\n"
+	"\n"
+	"options for build and check:\n"
+	"  -s, --source DIR        the site's folder (default: .)\n"
+	"  -d, --destination DIR   where the site is written (default: SOURCE/_site)\n"
+	"      --base-url PATH     serve the site under PATH, e.g. /hub/ (overrides baseurl)\n"
+	"      --strict            treat warnings as errors (undefined variables are reported)\n"
+	"      --drafts            build drafts (draft: true, published: false, _drafts/)\n"
+	"  -j, --jobs N            render on N threads (default: one per core)\n"
+	"  -q, --quiet             print only warnings and errors\n"
+	"  -v, --verbose           print each phase with counts and times\n"
+	"\n"
+	"  -h, --help              print this help\n"
+	"      --version           print the version\n"
+	"\n"
+	"exit codes: 0 built, 1 content errors, 2 usage or config errors\n";
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static bool env_is(const char *name, const char *value)
+{
+	const char *v = getenv(name);
+	return v && !strcmp(v, value);
+}
+
+static void print_diags(hg_diags *d)
+{
+	hg_diags_sort(d);
+	bool color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+	hg_diags_print(d, stderr, color, env_is("GITHUB_ACTIONS", "true"));
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("hubgen: error: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nrun 'hubgen --help' for the options\n", stderr);
+	return EXIT_USAGE;
+}
+
+static int cmd_build(int argc, char **argv, bool check_only)
+{
+	hg_build_options opt = {0};
+	enum { OPT_BASE_URL = 1000, OPT_STRICT, OPT_DRAFTS };
+	static const struct option longs[] = {
+		{"source", required_argument, NULL, 's'},
+		{"destination", required_argument, NULL, 'd'},
+		{"base-url", required_argument, NULL, OPT_BASE_URL},
+		{"baseurl", required_argument, NULL, OPT_BASE_URL},
+		{"strict", no_argument, NULL, OPT_STRICT},
+		{"drafts", no_argument, NULL, OPT_DRAFTS},
+		{"jobs", required_argument, NULL, 'j'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, ":s:d:j:qvh", longs, NULL)) != -1) {
+		switch (c) {
+		case 's': opt.source = optarg; break;
+		case 'd': opt.destination = optarg; break;
+		case OPT_BASE_URL: opt.base_url = optarg; break;
+		case OPT_STRICT: opt.strict = true; break;
+		case OPT_DRAFTS: opt.drafts = true; break;
+		case 'j': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 256)
+				return usage_error("--jobs takes a number from 1 to 256, not '%s'", optarg);
+			opt.jobs = (int)n;
+			break;
+		}
+		case 'q': opt.quiet = true; break;
+		case 'v': opt.verbose = true; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	opt.check_only = check_only;
+
+	double t0 = now_ms();
+	hg_diags *d = hg_diags_new();
+	hg_site *s = hg_site_load(&opt, d);
+	if (!s) {
+		print_diags(d);
+		hg_diags_free(d);
+		return EXIT_USAGE;
+	}
+	double t_load = now_ms();
+	if (opt.verbose)
+		fprintf(stderr, "hubgen: read %zu pages and %zu files in %.0f ms\n", s->n_pages, s->n_statics,
+			t_load - t0);
+
+	/* Nothing touches the destination until every page has rendered without error: the
+	 * output goes to a staging folder that is swapped in only at the end. */
+	hg_output *out = NULL;
+	bool ok = hg_diags_count(d, HG_ERROR) == 0;
+	if (ok && !check_only) {
+		out = hg_output_begin(s->dest, d);
+		ok = out != NULL;
+	}
+	hg_render_stats rs = {0};
+	if (ok)
+		ok = hg_render_site(s, out, &rs, d);
+	if (opt.verbose)
+		fprintf(stderr, "hubgen: rendered %zu pages in %.0f ms\n", rs.pages, now_ms() - t_load);
+	if (opt.strict && hg_diags_count(d, HG_WARNING)) {
+		hg_diags_promote(d);
+		ok = false;
+	}
+	hg_output_stats os = {0};
+	if (ok && out)
+		ok = hg_output_commit(out, &os, d);
+	else
+		hg_output_abort(out);
+
+	print_diags(d);
+	size_t warnings = hg_diags_count(d, HG_WARNING), errors = hg_diags_count(d, HG_ERROR);
+	if (!opt.quiet || errors) {
+		double ms = now_ms() - t0;
+		if (ok && check_only)
+			fprintf(stderr, "hubgen: checked %zu pages and %zu files in %.0f ms, %zu warning%s\n", rs.pages,
+				rs.statics, ms, warnings, warnings == 1 ? "" : "s");
+		else if (ok)
+			fprintf(stderr, "hubgen: built %zu pages and %zu files into %s in %.0f ms (%zu written, %zu "
+					"unchanged), %zu warning%s\n",
+				rs.pages, rs.statics, s->dest, ms, os.written, os.unchanged, warnings,
+				warnings == 1 ? "" : "s");
+		else
+			fprintf(stderr, "hubgen: %zu error%s, %zu warning%s; %s\n", errors, errors == 1 ? "" : "s",
+				warnings, warnings == 1 ? "" : "s",
+				check_only ? "check failed" : "nothing was written");
+	}
+	hg_site_free(s);
+	hg_diags_free(d);
+	return ok ? 0 : EXIT_CONTENT;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("hubgen %s\n", HUBGEN_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "build"))
+		return cmd_build(argc - 1, argv + 1, false);
+	if (!strcmp(cmd, "check"))
+		return cmd_build(argc - 1, argv + 1, true);
+	return usage_error("unknown command '%s'", cmd);
+}

@@ -1,0 +1,41 @@
+/* output.h — writing a site so that a reader only ever sees the old one or the new one.
+ *
+ * A build writes into a staging folder beside the destination (same parent, so the same
+ * file system), then swaps the two folders in one atomic rename (Linux renameat2 with
+ * RENAME_EXCHANGE) and removes the old tree. A failed or killed build leaves the
+ * destination exactly as it was; a staging folder left by a killed build is removed by the
+ * next one.
+ *
+ * A file whose bytes did not change is not rewritten: the staging folder gets a hard link
+ * to the old file, so its inode and modification time survive the swap (rsync-style
+ * deploys and browser caches see no change).
+ *
+ * hg_output_write and hg_output_copy may be called from many threads at once.
+ */
+#ifndef HG_OUTPUT_H
+#define HG_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+typedef struct hg_output hg_output;
+
+typedef struct hg_output_stats {
+	size_t written, unchanged;
+} hg_output_stats;
+
+/* Prepares the staging folder for dest. Returns NULL after adding an error to d when dest
+ * cannot be used (it is a file, or a git work tree that the swap would throw away). */
+hg_output *hg_output_begin(const char *dest, hg_diags *d);
+/* Writes rel (relative to the site root, no "..") with the given bytes. */
+bool hg_output_write(hg_output *o, const char *rel, const char *data, size_t len, hg_diags *d);
+/* Copies the file at src to rel. */
+bool hg_output_copy(hg_output *o, const char *rel, const char *src, const char *display, hg_diags *d);
+/* Swaps the staging folder in and frees o. Returns false (destination untouched) on failure. */
+bool hg_output_commit(hg_output *o, hg_output_stats *stats, hg_diags *d);
+/* Throws the staging folder away and frees o; the destination is untouched. NULL: no-op. */
+void hg_output_abort(hg_output *o);
+
+#endif

@@ -1,0 +1,545 @@
+#include "render.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frontmatter.h"
+#include "fs.h"
+#include "liquid.h"
+#include "markdown.h"
+#include "theme.h"
+#include "url.h"
+#include "yamlval.h"
+
+#include "banned.h"
+
+/* The layout a page gets when the site has none at all: a plain, valid HTML5 document. */
+static const char builtin_layout[] =
+	"<!DOCTYPE html>\n"
+	"<html lang=\"en\">\n"
+	"<head>\n"
+	"<meta charset=\"utf-8\">\n"
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	"<title>{{ page.title | escape }}{% if site.title != \"\" %} - {{ site.title | escape }}{% endif %}</title>\n"
+	"</head>\n"
+	"<body>\n"
+	"<main>\n"
+	"{{ content }}\n"
+	"</main>\n"
+	"</body>\n"
+	"</html>\n";
+
+typedef struct layout {
+	const char *name;    /* "default", "docs/wide" */
+	const char *display; /* file, for messages */
+	hg_value *fm;        /* its front matter (the `layout` object) */
+	const hg_template *tpl;
+	const char *parent_name;
+	unsigned parent_line, parent_col;
+	struct layout *parent;
+} layout;
+
+typedef struct include {
+	const char *name; /* "note.html", "nav/side.html" */
+	const hg_template *tpl;
+} include;
+
+typedef struct renderer {
+	hg_site *site;
+	hg_diags *d;
+	hg_output *out;
+	layout *layouts;
+	size_t n_layouts, cap_layouts;
+	include *includes;
+	size_t n_includes, cap_includes;
+	hg_page **by_rel; /* pages sorted by source path, for link lookups */
+	hg_liquid_host host;
+	hg_liquid_limits limits;
+	hg_md_options md;
+	atomic_size_t next;
+	size_t n_tasks;
+} renderer;
+
+/* ==== layouts and includes, read once ==== */
+
+/* Reads one template file (optionally with front matter) and parses it. */
+static bool load_template(renderer *r, const char *text, size_t len, const char *display, hg_value **fm_out,
+			  const hg_template **tpl_out)
+{
+	hg_site *s = r->site;
+	hg_fm_split sp;
+	if (!hg_utf8_check(text, len, display, NULL, r->d) || !hg_frontmatter_split(text, len, display, &sp, r->d))
+		return false;
+	hg_value *fm = NULL;
+	size_t body = 0;
+	unsigned line = 1;
+	if (sp.kind == HG_FM_YAML) {
+		fm = hg_yaml_parse(s->arena, text + sp.fm_off, sp.fm_len, display, sp.fm_line, r->d);
+		if (!fm)
+			return false;
+		body = sp.body_off;
+		line = sp.body_line;
+	}
+	if (!fm || fm->kind != HG_MAP)
+		fm = hg_value_map(s->arena);
+	/* the template keeps pointers into its text: copy it into the arena */
+	const char *copy = hg_arena_strndup(s->arena, text + body, len - body);
+	hg_template *t = hg_liquid_parse(s->arena, copy, len - body, display, line, r->d);
+	if (!t)
+		return false;
+	*fm_out = fm;
+	*tpl_out = t;
+	return true;
+}
+
+static bool is_template_file(const char *name)
+{
+	return hg_ends_with(name, ".html") || hg_ends_with(name, ".htm") || hg_ends_with(name, ".xml") ||
+	       hg_ends_with(name, ".md") || hg_ends_with(name, ".liquid") || hg_ends_with(name, ".txt") ||
+	       hg_ends_with(name, ".json") || hg_ends_with(name, ".svg");
+}
+
+typedef struct tfile {
+	char *rel;     /* relative to the folder */
+	char *display;
+	char *text;
+	size_t len;
+} tfile;
+
+static void collect(const char *dir, const char *rel_dir, tfile **files, size_t *n, size_t *cap, int depth,
+		    hg_diags *d)
+{
+	hg_dirent *items;
+	size_t count;
+	if (depth > 16 || hg_fs_list(dir, &items, &count) != 0)
+		return;
+	for (size_t i = 0; i < count; i++) {
+		if (items[i].name[0] == '.')
+			continue;
+		char *path = hg_path_join(dir, items[i].name);
+		char *rel = *rel_dir ? hg_xasprintf("%s/%s", rel_dir, items[i].name) : hg_xstrdup(items[i].name);
+		if (items[i].kind == HG_ENTRY_DIR) {
+			collect(path, rel, files, n, cap, depth + 1, d);
+			free(rel);
+		} else if (items[i].kind == HG_ENTRY_FILE && is_template_file(items[i].name)) {
+			size_t len;
+			char *text = hg_fs_read(path, path, 4 * 1024 * 1024, &len, d);
+			if (text) {
+				HG_GROW(*files, *cap, *n + 1);
+				(*files)[(*n)++] = (tfile){rel, hg_xstrdup(path), text, len};
+			} else {
+				free(rel);
+			}
+		} else {
+			free(rel);
+		}
+		free(path);
+	}
+	hg_fs_list_free(items, count);
+}
+
+static layout *find_layout(renderer *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_layouts; i++)
+		if (!strcmp(r->layouts[i].name, name))
+			return &r->layouts[i];
+	return NULL;
+}
+
+static int include_cmp(const void *a, const void *b)
+{
+	return strcmp(((const include *)a)->name, ((const include *)b)->name);
+}
+
+/* Site files first, then the embedded theme: a site overrides the theme path by path. */
+static void load_folder_set(renderer *r, const char **dirs, size_t n_dirs, const char *theme_prefix, bool layouts)
+{
+	hg_site *s = r->site;
+	tfile *files = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < n_dirs; i++)
+		collect(dirs[i], "", &files, &n, &cap, 0, r->d);
+	size_t n_site = n;
+	size_t n_theme;
+	const hg_theme_file *theme = hg_theme_files(&n_theme);
+	size_t plen = strlen(theme_prefix);
+	for (size_t i = 0; i < n_theme; i++) {
+		if (strncmp(theme[i].path, theme_prefix, plen) != 0)
+			continue;
+		HG_GROW(files, cap, n + 1);
+		files[n++] = (tfile){hg_xstrdup(theme[i].path + plen), hg_xasprintf("(theme)/%s", theme[i].path),
+				     hg_xstrndup((const char *)theme[i].data, theme[i].len), theme[i].len};
+	}
+	for (size_t i = 0; i < n; i++) {
+		tfile *f = &files[i];
+		char *name = f->rel;
+		if (layouts) {
+			char *dot = strrchr(name, '.');
+			if (dot)
+				*dot = '\0';
+		}
+		bool shadowed = false;
+		if (i >= n_site) {
+			for (size_t k = 0; k < n_site && !shadowed; k++)
+				shadowed = !strcmp(files[k].rel, name);
+		}
+		if (!shadowed) {
+			if (layouts && find_layout(r, name))
+				shadowed = true; /* default.html and default.md: the first wins */
+		}
+		hg_value *fm;
+		const hg_template *tpl;
+		if (!shadowed && load_template(r, f->text, f->len, f->display, &fm, &tpl)) {
+			if (layouts) {
+				HG_GROW(r->layouts, r->cap_layouts, r->n_layouts + 1);
+				layout *l = &r->layouts[r->n_layouts++];
+				memset(l, 0, sizeof *l);
+				l->name = hg_arena_strdup(s->arena, name);
+				l->display = hg_arena_strdup(s->arena, f->display);
+				l->fm = fm;
+				l->tpl = tpl;
+				hg_value *pv = hg_map_get(fm, "layout");
+				if (pv && pv->kind == HG_STRING && pv->as.s.len && strcmp(pv->as.s.ptr, "none")) {
+					l->parent_name = pv->as.s.ptr;
+					l->parent_line = pv->line;
+					l->parent_col = pv->col;
+				}
+			} else {
+				HG_GROW(r->includes, r->cap_includes, r->n_includes + 1);
+				r->includes[r->n_includes++] = (include){hg_arena_strdup(s->arena, name), tpl};
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(files[i].rel);
+		free(files[i].display);
+		free(files[i].text);
+	}
+	free(files);
+}
+
+static void load_theme(renderer *r)
+{
+	load_folder_set(r, r->site->layout_dirs, r->site->n_layout_dirs, "templates/layouts/", true);
+	load_folder_set(r, r->site->include_dirs, r->site->n_include_dirs, "templates/includes/", false);
+	if (r->n_includes > 1)
+		qsort(r->includes, r->n_includes, sizeof *r->includes, include_cmp);
+	/* the built-in plain layout, under a name no file can take */
+	hg_template *t = hg_liquid_parse(r->site->arena, builtin_layout, sizeof builtin_layout - 1, "(built-in layout)",
+					 1, r->d);
+	if (t) {
+		HG_GROW(r->layouts, r->cap_layouts, r->n_layouts + 1);
+		r->layouts[r->n_layouts++] =
+			(layout){" plain", "(built-in layout)", hg_value_map(r->site->arena), t, NULL, 0, 0, NULL};
+	}
+	/* link each layout to its parent; a missing parent or a cycle is an error */
+	for (size_t i = 0; i < r->n_layouts; i++) {
+		layout *l = &r->layouts[i];
+		if (!l->parent_name)
+			continue;
+		l->parent = find_layout(r, l->parent_name);
+		if (!l->parent)
+			hg_error(r->d, l->display, l->parent_line, l->parent_col, "unknown layout '%s'", l->parent_name);
+	}
+	for (size_t i = 0; i < r->n_layouts; i++) {
+		size_t steps = 0;
+		for (layout *l = &r->layouts[i]; l; l = l->parent) {
+			if (++steps > r->n_layouts) {
+				hg_error(r->d, r->layouts[i].display, r->layouts[i].parent_line, r->layouts[i].parent_col,
+					 "layout '%s' names itself through its chain of layouts", r->layouts[i].name);
+				r->layouts[i].parent = NULL;
+				break;
+			}
+		}
+	}
+}
+
+/* The layout a page renders in, or NULL for none. An unknown name is an error. */
+static layout *page_layout(renderer *r, const hg_page *p, bool *bad)
+{
+	*bad = false;
+	if (p->layout_given) {
+		if (!p->layout)
+			return NULL;
+		layout *l = find_layout(r, p->layout);
+		if (!l) {
+			hg_value *lv = hg_map_get(p->fm, "layout");
+			hg_error(r->d, p->display, lv ? lv->line : 0, lv ? lv->col : 0, "unknown layout '%s'", p->layout);
+			*bad = true;
+		}
+		return l;
+	}
+	layout *l = NULL;
+	if (p->is_post)
+		l = find_layout(r, "post");
+	if (!l)
+		l = find_layout(r, "default");
+	if (!l)
+		l = find_layout(r, "page");
+	if (!l)
+		l = find_layout(r, " plain");
+	return l;
+}
+
+/* ==== Liquid host callbacks ==== */
+
+static const hg_template *host_find_include(void *ud, const char *name, size_t len)
+{
+	renderer *r = ud;
+	size_t lo = 0, hi = r->n_includes;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *k = r->includes[mid].name;
+		int c = strncmp(k, name, len);
+		if (c == 0 && k[len] != '\0')
+			c = 1;
+		if (c == 0)
+			return r->includes[mid].tpl;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void host_markdownify(void *ud, const char *src, size_t len, hg_buf *out)
+{
+	renderer *r = ud;
+	hg_arena *a = hg_arena_new();
+	hg_md_doc doc;
+	hg_md_options o = r->md;
+	o.rewrite_link = NULL;
+	hg_markdown_render(src, len, &o, a, &doc);
+	hg_buf_add(out, doc.html, doc.html_len);
+	hg_arena_free(a);
+}
+
+static int by_rel_cmp(const void *a, const void *b)
+{
+	return strcmp((*(hg_page *const *)a)->rel, (*(hg_page *const *)b)->rel);
+}
+
+static hg_page *page_by_rel(const renderer *r, const char *rel, size_t len)
+{
+	size_t lo = 0, hi = r->site->n_pages;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *k = r->by_rel[mid]->rel;
+		int c = strncmp(k, rel, len);
+		if (c == 0 && k[len] != '\0')
+			c = 1;
+		if (c == 0)
+			return r->by_rel[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static bool host_link(void *ud, const char *path, size_t len, hg_buf *out)
+{
+	renderer *r = ud;
+	while (len && *path == '/') {
+		path++;
+		len--;
+	}
+	hg_page *p = page_by_rel(r, path, len);
+	if (!p)
+		return false;
+	hg_url_with_base(r->site->config.baseurl, p->url, out);
+	return true;
+}
+
+static bool host_post_url(void *ud, const char *name, size_t len, hg_buf *out)
+{
+	renderer *r = ud;
+	for (size_t i = 0; i < r->site->n_posts; i++) {
+		const hg_page *p = r->site->posts[i];
+		const char *base = strrchr(p->rel, '/');
+		base = base ? base + 1 : p->rel;
+		if (!strncmp(base, name, len) && (base[len] == '.' || base[len] == '\0')) {
+			hg_url_with_base(r->site->config.baseurl, p->url, out);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ==== one page ==== */
+
+typedef struct worker {
+	renderer *r;
+	hg_arena *scratch;
+	hg_buf a, b;
+	size_t pages, statics;
+} worker;
+
+static hg_value *globals(hg_arena *a, const hg_page *p, const hg_site *s, const char *content, size_t len,
+			 const hg_value *layout_fm)
+{
+	hg_value *g = hg_value_map(a);
+	hg_map_set(a, g, "page", p->data);
+	hg_map_set(a, g, "site", s->site_value);
+	if (content)
+		hg_map_set(a, g, "content", hg_value_string_borrow(a, content, len));
+	if (layout_fm)
+		hg_map_set(a, g, "layout", (hg_value *)layout_fm);
+	return g;
+}
+
+static void render_page(worker *w, hg_page *p)
+{
+	renderer *r = w->r;
+	hg_site *s = r->site;
+	hg_arena *a = w->scratch;
+	hg_buf *cur = &w->a, *next = &w->b;
+	hg_buf_reset(cur);
+	hg_buf_reset(next);
+
+	bool bad_layout;
+	layout *l = page_layout(r, p, &bad_layout);
+	if (bad_layout)
+		return;
+
+	const char *body = p->text + p->body_off;
+	size_t body_len = p->text_len - p->body_off;
+
+	/* 1. Liquid over the content */
+	if (p->liquid && !hg_liquid_is_plain(body, body_len)) {
+		hg_template *t = hg_liquid_parse(a, body, body_len, p->display, p->body_line, r->d);
+		if (!t)
+			return;
+		hg_value *g = globals(a, p, s, NULL, 0, NULL);
+		if (!hg_liquid_render(t, g, &r->host, &r->limits, a, cur, r->d))
+			return;
+	} else {
+		hg_buf_add(cur, body, body_len);
+	}
+
+	/* 2. Markdown */
+	if (p->markdown) {
+		hg_md_doc doc;
+		hg_md_options o = r->md;
+		o.first_line = p->body_line;
+		hg_markdown_render(cur->ptr, cur->len, &o, a, &doc);
+		hg_buf_reset(cur);
+		hg_buf_add(cur, doc.html, doc.html_len);
+	}
+
+	/* 3. the layout chain */
+	for (; l; l = l->parent) {
+		hg_buf_reset(next);
+		hg_value *g = globals(a, p, s, cur->ptr, cur->len, l->fm);
+		if (!hg_liquid_render(l->tpl, g, &r->host, &r->limits, a, next, r->d))
+			return;
+		hg_buf *t = cur;
+		cur = next;
+		next = t;
+	}
+
+	if (r->out)
+		hg_output_write(r->out, p->out_path, cur->ptr, cur->len, r->d);
+	w->pages++;
+}
+
+static void *work(void *arg)
+{
+	worker *w = arg;
+	renderer *r = w->r;
+	hg_site *s = r->site;
+	for (;;) {
+		size_t i = atomic_fetch_add(&r->next, 1);
+		if (i >= r->n_tasks)
+			break;
+		if (i < s->n_pages) {
+			render_page(w, s->pages[i]);
+			hg_arena_reset(w->scratch);
+		} else {
+			const hg_static *st = &s->statics[i - s->n_pages];
+			if (r->out)
+				hg_output_copy(r->out, st->out_path, st->src, st->display, r->d);
+			w->statics++;
+		}
+	}
+	return NULL;
+}
+
+static int default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+bool hg_render_site(hg_site *s, hg_output *out, hg_render_stats *stats, hg_diags *d)
+{
+	size_t errors_before = hg_diags_count(d, HG_ERROR);
+	renderer r = {.site = s, .d = d, .out = out};
+	r.limits = hg_liquid_default_limits();
+	r.md = hg_md_default_options();
+	r.md.unsafe = s->config.unsafe_html;
+	r.md.hardbreaks = s->config.hardbreaks;
+	r.md.smart = s->config.smart;
+	r.host = (hg_liquid_host){
+		.ud = &r,
+		.find_include = host_find_include,
+		.markdownify = host_markdownify,
+		.link = host_link,
+		.post_url = host_post_url,
+		.baseurl = s->config.baseurl,
+		.url = s->config.url,
+		.now = s->now,
+		.strict_variables = s->opt.strict,
+		.strict_filters = true,
+	};
+	r.by_rel = hg_xmalloc((s->n_pages + 1) * sizeof *r.by_rel);
+	memcpy(r.by_rel, s->pages, s->n_pages * sizeof *r.by_rel);
+	qsort(r.by_rel, s->n_pages, sizeof *r.by_rel, by_rel_cmp);
+
+	load_theme(&r);
+
+	if (hg_diags_count(d, HG_ERROR) == errors_before) {
+		r.n_tasks = s->n_pages + s->n_statics;
+		int jobs = s->opt.jobs > 0 ? s->opt.jobs : default_jobs();
+		if ((size_t)jobs > r.n_tasks)
+			jobs = r.n_tasks ? (int)r.n_tasks : 1;
+		worker *ws = hg_xcalloc((size_t)jobs, sizeof *ws);
+		pthread_t *th = hg_xcalloc((size_t)jobs, sizeof *th);
+		bool *started = hg_xcalloc((size_t)jobs, sizeof *started);
+		for (int i = 0; i < jobs; i++) {
+			ws[i].r = &r;
+			ws[i].scratch = hg_arena_new();
+			hg_buf_init(&ws[i].a);
+			hg_buf_init(&ws[i].b);
+		}
+		/* the calling thread is worker 0 */
+		for (int i = 1; i < jobs; i++)
+			started[i] = pthread_create(&th[i], NULL, work, &ws[i]) == 0;
+		work(&ws[0]); /* a thread that failed to start leaves its share to the others */
+		for (int i = 1; i < jobs; i++)
+			if (started[i])
+				pthread_join(th[i], NULL);
+		hg_render_stats st = {0};
+		for (int i = 0; i < jobs; i++) {
+			st.pages += ws[i].pages;
+			st.statics += ws[i].statics;
+			hg_arena_free(ws[i].scratch);
+			hg_buf_release(&ws[i].a);
+			hg_buf_release(&ws[i].b);
+		}
+		if (stats)
+			*stats = st;
+		free(ws);
+		free(th);
+		free(started);
+	}
+	free(r.by_rel);
+	free(r.layouts);
+	free(r.includes);
+	return hg_diags_count(d, HG_ERROR) == errors_before;
+}

@@ -1,0 +1,119 @@
+/* site.h — a site: its configuration, its pages and its static files, read and modelled.
+ *
+ * hg_site_load runs the first stages of the pipeline, single-threaded apart from reading:
+ *   config → scan → load → model
+ * It finds where the pages are (hub.yml: content/; a content/ folder: Hugo style; else
+ * Jekyll style in the source folder), reads every page, splits and parses its front
+ * matter, and works out each page's title, URL, output path, date and order. After it
+ * returns, the site is read-only until hg_site_free: the render stage reads it from many
+ * threads.
+ *
+ * The structs are plain records rather than opaque handles because every later stage
+ * (nav, render, output, check) reads them; only site.c writes them.
+ *
+ * Ownership: everything hangs off site->arena and lives until hg_site_free.
+ */
+#ifndef HG_SITE_H
+#define HG_SITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "util.h"
+#include "value.h"
+
+typedef enum hg_layout_style {
+	HG_STYLE_HUB,    /* hub.yml: content/, templates/, assets/, data/ */
+	HG_STYLE_HUGO,   /* content/ without hub.yml */
+	HG_STYLE_JEKYLL, /* pages in the source folder, _layouts/, _includes/, _data/ */
+} hg_layout_style;
+
+typedef struct hg_build_options {
+	const char *source;      /* default "." */
+	const char *destination; /* default SOURCE/_site */
+	const char *base_url;    /* --base-url, overrides the config; NULL if not given */
+	bool strict, drafts, quiet, verbose;
+	int jobs; /* 0: one per core */
+	bool check_only; /* hubgen check: everything but writing */
+} hg_build_options;
+
+typedef struct hg_config {
+	const char *title, *description;
+	const char *url;     /* "https://example.org" (no trailing slash) or "" */
+	const char *baseurl; /* "" or "/hub" */
+	const char *permalink; /* for posts; NULL: /blog/:year/:month/:day/:title/ */
+	bool unsafe_html;    /* markdown.unsafe (default true) */
+	bool hardbreaks, smart;
+	size_t max_file_size;
+	hg_value *raw; /* the whole config map (site.* in Liquid) */
+	hg_value *defaults; /* list of {scope, values}, or NULL */
+	const char **exclude; /* glob patterns */
+	size_t n_exclude;
+	const char *path; /* the config file as shown in messages, or NULL */
+} hg_config;
+
+typedef struct hg_page {
+	/* where it came from */
+	const char *rel;     /* relative to the pages root: "guide/open-source.md" */
+	const char *display; /* as the user names it in messages: "content/guide/open-source.md" */
+	char *text;          /* the whole file (UTF-8, repaired if needed); heap, freed with the site */
+	size_t text_len;
+	size_t body_off;     /* body = text + body_off */
+	unsigned body_line;  /* line of the body's first byte in the file */
+	hg_value *fm;        /* front matter merged over config defaults (a map) */
+
+	/* the model */
+	const char *title;
+	const char *url;      /* "/guide/open-source/" (without the base URL) */
+	const char *out_path; /* "guide/open-source/index.html" */
+	const char *layout;   /* layout name, or NULL for none */
+	bool layout_given;    /* front matter named it (so an unknown one is an error) */
+	bool markdown;        /* .md / .markdown: converted after Liquid */
+	bool liquid;          /* render_with_liquid is not false */
+	bool is_post, is_section, is_home;
+	bool has_date;
+	hg_time date;
+	bool has_order;
+	double order;      /* nav_order or weight */
+	hg_value *data;    /* the `page` object Liquid sees */
+} hg_page;
+
+typedef struct hg_static {
+	const char *src;      /* path to read from (real file system path) */
+	const char *out_path; /* relative to the destination */
+	const char *display;
+} hg_static;
+
+typedef struct hg_site {
+	hg_arena *arena;
+	hg_build_options opt;
+	hg_layout_style style;
+	hg_config config;
+	const char *source;      /* as given */
+	const char *pages_root;  /* folder holding the pages: "content" or "." (file system path) */
+	const char *dest;
+	const char **layout_dirs;  /* searched in order; the embedded theme comes after */
+	size_t n_layout_dirs;
+	const char **include_dirs;
+	size_t n_include_dirs;
+	hg_page **pages;      /* sorted by output path */
+	size_t n_pages;
+	hg_page **posts;      /* newest first */
+	size_t n_posts;
+	hg_static *statics;   /* sorted by output path */
+	size_t n_statics;
+	hg_value *site_value; /* the `site` object Liquid sees */
+	hg_time now;          /* SOURCE_DATE_EPOCH or the clock, once per build */
+} hg_site;
+
+/* Runs config → scan → load → model. Returns the site (even with content errors, so that
+ * every error is reported in one run), or NULL when the source or the config cannot be
+ * used at all (a usage or config error: exit code 2). */
+hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d);
+void hg_site_free(hg_site *s);
+
+/* The page whose source is rel (relative to the pages root), or NULL. */
+hg_page *hg_site_find_page(const hg_site *s, const char *rel);
+
+#endif
