@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "nav.h"
 #include "output.h"
 #include "render.h"
 #include "site.h"
@@ -27,6 +28,7 @@ static const char usage_text[] =
 	"commands:\n"
 	"  build     build the site into the destination folder\n"
 	"  check     build everything and run every check, but write nothing\n"
+	"  nav       print the navigation tree (--format text|json) to debug its order\n"
 	"\n"
 	"options for build and check:\n"
 	"  -s, --source DIR        the site's folder (default: .)\n"
@@ -42,6 +44,13 @@ static const char usage_text[] =
 	"      --version           print the version\n"
 	"\n"
 	"exit codes: 0 built, 1 content errors, 2 usage or config errors\n";
+
+static const char nav_usage_text[] =
+	"usage: hubgen nav [-s|--source DIR] [--format text|json] [--drafts]\n"
+	"\n"
+	"Prints the navigation tree as hubgen builds it. text: an indented outline with each\n"
+	"page's order (- when it has none), URL and source file. json: an array of\n"
+	"{\"title\", \"url\", \"order\", \"children\": [...]}.\n";
 
 static double now_ms(void)
 {
@@ -138,9 +147,11 @@ static int cmd_build(int argc, char **argv, bool check_only)
 		out = hg_output_begin(s->dest, d);
 		ok = out != NULL;
 	}
+	hg_nav *nav = hg_nav_build(s, d);
 	hg_render_stats rs = {0};
 	if (ok)
-		ok = hg_render_site(s, out, &rs, d);
+		ok = hg_render_site(s, nav, out, &rs, d);
+	hg_nav_free(nav);
 	if (opt.verbose)
 		fprintf(stderr, "hubgen: rendered %zu pages in %.0f ms\n", rs.pages, now_ms() - t_load);
 	if (opt.strict && hg_diags_count(d, HG_WARNING)) {
@@ -175,6 +186,59 @@ static int cmd_build(int argc, char **argv, bool check_only)
 	return ok ? 0 : EXIT_CONTENT;
 }
 
+/* hubgen nav: prints the visible navigation tree, so users can debug their ordering. */
+static int cmd_nav(int argc, char **argv)
+{
+	hg_build_options opt = {0};
+	const char *format = "text";
+	static const struct option longs[] = {
+		{"source", required_argument, NULL, 's'},
+		{"format", required_argument, NULL, 'f'},
+		{"drafts", no_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, ":s:f:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 's': opt.source = optarg; break;
+		case 'f': format = optarg; break;
+		case 'D': opt.drafts = true; break;
+		case 'h': fputs(nav_usage_text, stdout); return 0;
+		case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (strcmp(format, "json") && strcmp(format, "text"))
+		return usage_error("--format is json or text, not '%s'", format);
+	opt.check_only = true;
+	hg_diags *d = hg_diags_new();
+	hg_site *s = hg_site_load(&opt, d);
+	if (!s) {
+		print_diags(d);
+		hg_diags_free(d);
+		return EXIT_USAGE;
+	}
+	hg_nav *nav = hg_nav_build(s, d);
+	hg_buf out = HG_BUF_INIT;
+	if (!strcmp(format, "json"))
+		hg_nav_to_json(nav, &out);
+	else
+		hg_nav_to_text(nav, &out);
+	fwrite(out.ptr, 1, out.len, stdout);
+	hg_buf_release(&out);
+	print_diags(d);
+	int code = hg_diags_count(d, HG_ERROR) ? EXIT_CONTENT : 0;
+	hg_nav_free(nav);
+	hg_site_free(s);
+	hg_diags_free(d);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -194,5 +258,7 @@ int main(int argc, char **argv)
 		return cmd_build(argc - 1, argv + 1, false);
 	if (!strcmp(cmd, "check"))
 		return cmd_build(argc - 1, argv + 1, true);
+	if (!strcmp(cmd, "nav"))
+		return cmd_nav(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", cmd);
 }

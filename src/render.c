@@ -49,6 +49,7 @@ typedef struct include {
 
 typedef struct renderer {
 	hg_site *site;
+	const hg_nav *nav;
 	hg_diags *d;
 	hg_output *out;
 	layout *layouts;
@@ -61,6 +62,8 @@ typedef struct renderer {
 	hg_md_options md;
 	atomic_size_t next;
 	size_t n_tasks;
+	const hg_theme_file **theme_assets; /* embedded assets this site gets, after its statics */
+	size_t n_theme_assets;
 } renderer;
 
 /* ==== layouts and includes, read once ==== */
@@ -380,12 +383,13 @@ typedef struct worker {
 	size_t pages, statics;
 } worker;
 
-static hg_value *globals(hg_arena *a, const hg_page *p, const hg_site *s, const char *content, size_t len,
-			 const hg_value *layout_fm)
+static hg_value *globals(hg_arena *a, const hg_page *p, const hg_site *s, hg_value *hub, const char *content,
+			 size_t len, const hg_value *layout_fm)
 {
 	hg_value *g = hg_value_map(a);
 	hg_map_set(a, g, "page", p->data);
 	hg_map_set(a, g, "site", s->site_value);
+	hg_map_set(a, g, "hub", hub);
 	if (content)
 		hg_map_set(a, g, "content", hg_value_string_borrow(a, content, len));
 	if (layout_fm)
@@ -393,8 +397,29 @@ static hg_value *globals(hg_arena *a, const hg_page *p, const hg_site *s, const 
 	return g;
 }
 
-static void render_page(worker *w, hg_page *p)
+/* The contents list: level-2 headings, only when there are at least two. */
+static hg_value *toc_value(hg_arena *a, const hg_md_doc *doc)
 {
+	size_t n = 0;
+	for (size_t i = 0; i < doc->n_headings; i++)
+		n += doc->headings[i].level == 2;
+	if (n < 2)
+		return &hg_null_value;
+	hg_value *list = hg_value_list(a);
+	for (size_t i = 0; i < doc->n_headings; i++) {
+		if (doc->headings[i].level != 2)
+			continue;
+		hg_value *h = hg_value_map(a);
+		hg_map_set(a, h, "id", hg_value_cstr(a, doc->headings[i].id));
+		hg_map_set(a, h, "text", hg_value_cstr(a, doc->headings[i].text));
+		hg_list_push(a, list, h);
+	}
+	return list;
+}
+
+static void render_page(worker *w, size_t index)
+{
+	hg_page *p = w->r->site->pages[index];
 	renderer *r = w->r;
 	hg_site *s = r->site;
 	hg_arena *a = w->scratch;
@@ -410,12 +435,14 @@ static void render_page(worker *w, hg_page *p)
 	const char *body = p->text + p->body_off;
 	size_t body_len = p->text_len - p->body_off;
 
+	hg_value *hub = r->nav ? hg_nav_page_hub(r->nav, s, index, a) : hg_value_map(a);
+
 	/* 1. Liquid over the content */
 	if (p->liquid && !hg_liquid_is_plain(body, body_len)) {
 		hg_template *t = hg_liquid_parse(a, body, body_len, p->display, p->body_line, r->d);
 		if (!t)
 			return;
-		hg_value *g = globals(a, p, s, NULL, 0, NULL);
+		hg_value *g = globals(a, p, s, hub, NULL, 0, NULL);
 		if (!hg_liquid_render(t, g, &r->host, &r->limits, a, cur, r->d))
 			return;
 	} else {
@@ -430,12 +457,14 @@ static void render_page(worker *w, hg_page *p)
 		hg_markdown_render(cur->ptr, cur->len, &o, a, &doc);
 		hg_buf_reset(cur);
 		hg_buf_add(cur, doc.html, doc.html_len);
+		hg_map_set(a, hub, "toc", toc_value(a, &doc));
+		hg_map_set(a, hub, "has_code", hg_value_bool(doc.has_code));
 	}
 
 	/* 3. the layout chain */
 	for (; l; l = l->parent) {
 		hg_buf_reset(next);
-		hg_value *g = globals(a, p, s, cur->ptr, cur->len, l->fm);
+		hg_value *g = globals(a, p, s, hub, cur->ptr, cur->len, l->fm);
 		if (!hg_liquid_render(l->tpl, g, &r->host, &r->limits, a, next, r->d))
 			return;
 		hg_buf *t = cur;
@@ -458,16 +487,65 @@ static void *work(void *arg)
 		if (i >= r->n_tasks)
 			break;
 		if (i < s->n_pages) {
-			render_page(w, s->pages[i]);
+			render_page(w, i);
 			hg_arena_reset(w->scratch);
-		} else {
+		} else if (i < s->n_pages + s->n_statics) {
 			const hg_static *st = &s->statics[i - s->n_pages];
 			if (r->out)
 				hg_output_copy(r->out, st->out_path, st->src, st->display, r->d);
 			w->statics++;
+		} else {
+			const hg_theme_file *f = r->theme_assets[i - s->n_pages - s->n_statics];
+			if (r->out)
+				hg_output_write(r->out, f->path, (const char *)f->data, f->len, r->d);
+			w->statics++;
 		}
 	}
 	return NULL;
+}
+
+static int static_find(const hg_site *s, const char *out_path)
+{
+	size_t lo = 0, hi = s->n_statics;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(s->statics[mid].out_path, out_path);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* A site that renders any page in a layout of the embedded theme gets the theme's assets
+ * (NHS.UK CSS, JS, icons) — each unless the site has its own file at that path. A site
+ * with its own layouts throughout gets none of them. */
+static void pick_theme_assets(renderer *r)
+{
+	hg_site *s = r->site;
+	bool uses_theme = false;
+	for (size_t i = 0; i < s->n_pages && !uses_theme; i++) {
+		bool bad;
+		for (layout *l = page_layout(r, s->pages[i], &bad); l && !uses_theme; l = l->parent)
+			uses_theme = hg_starts_with(l->display, "(theme)/");
+	}
+	if (!uses_theme)
+		return;
+	size_t n;
+	const hg_theme_file *files = hg_theme_files(&n);
+	r->theme_assets = hg_xcalloc(n + 1, sizeof *r->theme_assets);
+	for (size_t i = 0; i < n; i++) {
+		if (!hg_starts_with(files[i].path, "assets/") || static_find(s, files[i].path))
+			continue;
+		bool page_there = false;
+		for (size_t k = 0; k < s->n_pages && !page_there; k++)
+			page_there = !strcmp(s->pages[k]->out_path, files[i].path);
+		if (!page_there)
+			r->theme_assets[r->n_theme_assets++] = &files[i];
+	}
 }
 
 static int default_jobs(void)
@@ -476,10 +554,10 @@ static int default_jobs(void)
 	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
-bool hg_render_site(hg_site *s, hg_output *out, hg_render_stats *stats, hg_diags *d)
+bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_stats *stats, hg_diags *d)
 {
 	size_t errors_before = hg_diags_count(d, HG_ERROR);
-	renderer r = {.site = s, .d = d, .out = out};
+	renderer r = {.site = s, .nav = nav, .d = d, .out = out};
 	r.limits = hg_liquid_default_limits();
 	r.md = hg_md_default_options();
 	r.md.unsafe = s->config.unsafe_html;
@@ -502,9 +580,10 @@ bool hg_render_site(hg_site *s, hg_output *out, hg_render_stats *stats, hg_diags
 	qsort(r.by_rel, s->n_pages, sizeof *r.by_rel, by_rel_cmp);
 
 	load_theme(&r);
+	pick_theme_assets(&r);
 
 	if (hg_diags_count(d, HG_ERROR) == errors_before) {
-		r.n_tasks = s->n_pages + s->n_statics;
+		r.n_tasks = s->n_pages + s->n_statics + r.n_theme_assets;
 		int jobs = s->opt.jobs > 0 ? s->opt.jobs : default_jobs();
 		if ((size_t)jobs > r.n_tasks)
 			jobs = r.n_tasks ? (int)r.n_tasks : 1;
@@ -541,5 +620,6 @@ bool hg_render_site(hg_site *s, hg_output *out, hg_render_stats *stats, hg_diags
 	free(r.by_rel);
 	free(r.layouts);
 	free(r.includes);
+	free(r.theme_assets);
 	return hg_diags_count(d, HG_ERROR) == errors_before;
 }

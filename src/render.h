@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "diag.h"
+#include "nav.h"
 #include "output.h"
 #include "site.h"
 
@@ -22,8 +23,8 @@ typedef struct hg_render_stats {
 	size_t pages, statics;
 } hg_render_stats;
 
-/* Renders every page of s and copies every static file into out (NULL: render and check
+/* Renders every page of s (with nav, the site's navigation) and copies every static file into out (NULL: render and check
  * only). Returns false if any error was added to d. */
-bool hg_render_site(hg_site *s, hg_output *out, hg_render_stats *stats, hg_diags *d);
+bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_stats *stats, hg_diags *d);
 
 #endif
