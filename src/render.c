@@ -8,6 +8,7 @@
 
 #include "frontmatter.h"
 #include "fs.h"
+#include "links.h"
 #include "liquid.h"
 #include "markdown.h"
 #include "theme.h"
@@ -64,6 +65,8 @@ typedef struct renderer {
 	size_t n_tasks;
 	const hg_theme_file **theme_assets; /* embedded assets this site gets, after its statics */
 	size_t n_theme_assets;
+	hg_linkmap *links;
+	hg_page_refs *refs; /* per page, for the link checker */
 } renderer;
 
 /* ==== layouts and includes, read once ==== */
@@ -379,6 +382,7 @@ static bool host_post_url(void *ud, const char *name, size_t len, hg_buf *out)
 typedef struct worker {
 	renderer *r;
 	hg_arena *scratch;
+	hg_arena *keep; /* what outlives the page: its references, for the link checker */
 	hg_buf a, b;
 	size_t pages, statics;
 } worker;
@@ -417,6 +421,54 @@ static hg_value *toc_value(hg_arena *a, const hg_md_doc *doc)
 	return list;
 }
 
+typedef struct page_ctx {
+	const renderer *r;
+	const hg_page *p;
+} page_ctx;
+
+static bool rewrite_link(void *ud, const char *url, bool image, hg_buf *out)
+{
+	page_ctx *c = ud;
+	(void)image;
+	return hg_link_rewrite(c->r->links, c->p, url, out);
+}
+
+/* Gives each reference found in the page's HTML the place it was written: a Markdown link's
+ * own position, else where its text first appears in the source file, else none (the
+ * reference came from a layout or an include). */
+static void locate_refs(const hg_page *p, const hg_md_doc *doc, hg_page_refs *refs, const renderer *r,
+			hg_arena *a, hg_arena *scratch)
+{
+	/* each Markdown link's URL as it stands in the HTML, worked out once */
+	size_t nl = doc ? doc->n_links : 0;
+	const char **final = hg_arena_alloc(scratch, (nl + 1) * sizeof *final);
+	hg_buf b = HG_BUF_INIT;
+	for (size_t j = 0; j < nl; j++) {
+		hg_buf_reset(&b);
+		if (!hg_link_rewrite(r->links, p, doc->links[j].url, &b))
+			hg_buf_adds(&b, doc->links[j].url);
+		final[j] = hg_arena_strndup(scratch, b.ptr, b.len);
+	}
+	hg_buf_release(&b);
+	for (size_t k = 0; k < refs->n_refs; k++) {
+		hg_ref *ref = &refs->refs[k];
+		bool found = false;
+		for (size_t j = 0; j < nl && !found; j++) {
+			if (strcmp(final[j], ref->url) != 0)
+				continue;
+			ref->line = doc->links[j].line;
+			ref->col = doc->links[j].col;
+			ref->written = hg_arena_strdup(a, doc->links[j].url);
+			found = true;
+		}
+		if (!found && *ref->url) {
+			const char *hit = strstr(p->text, ref->url);
+			if (hit)
+				hg_line_col(p->text, (size_t)(hit - p->text), &ref->line, &ref->col);
+		}
+	}
+}
+
 static void render_page(worker *w, size_t index)
 {
 	hg_page *p = w->r->site->pages[index];
@@ -450,10 +502,15 @@ static void render_page(worker *w, size_t index)
 	}
 
 	/* 2. Markdown */
+	hg_md_doc doc;
+	bool have_doc = false;
+	page_ctx pc = {r, p};
 	if (p->markdown) {
-		hg_md_doc doc;
 		hg_md_options o = r->md;
 		o.first_line = p->body_line;
+		o.rewrite_link = rewrite_link;
+		o.ud = &pc;
+		have_doc = true;
 		hg_markdown_render(cur->ptr, cur->len, &o, a, &doc);
 		hg_buf_reset(cur);
 		hg_buf_add(cur, doc.html, doc.html_len);
@@ -471,6 +528,10 @@ static void render_page(worker *w, size_t index)
 		cur = next;
 		next = t;
 	}
+
+	/* the references, for the link checker once every page is rendered */
+	hg_links_scan(cur->ptr, cur->len, w->keep, &r->refs[index]);
+	locate_refs(p, have_doc ? &doc : NULL, &r->refs[index], r, w->keep, a);
 
 	if (r->out)
 		hg_output_write(r->out, p->out_path, cur->ptr, cur->len, r->d);
@@ -581,6 +642,12 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 
 	load_theme(&r);
 	pick_theme_assets(&r);
+	const char **extra = hg_xcalloc(r.n_theme_assets + 1, sizeof *extra);
+	for (size_t i = 0; i < r.n_theme_assets; i++)
+		extra[i] = r.theme_assets[i]->path;
+	r.links = hg_linkmap_new(s, extra, r.n_theme_assets);
+	free(extra);
+	r.refs = hg_xcalloc(s->n_pages + 1, sizeof *r.refs);
 
 	if (hg_diags_count(d, HG_ERROR) == errors_before) {
 		r.n_tasks = s->n_pages + s->n_statics + r.n_theme_assets;
@@ -593,6 +660,7 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 		for (int i = 0; i < jobs; i++) {
 			ws[i].r = &r;
 			ws[i].scratch = hg_arena_new();
+			ws[i].keep = hg_arena_new();
 			hg_buf_init(&ws[i].a);
 			hg_buf_init(&ws[i].b);
 		}
@@ -603,11 +671,14 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 		for (int i = 1; i < jobs; i++)
 			if (started[i])
 				pthread_join(th[i], NULL);
+		if (hg_diags_count(d, HG_ERROR) == errors_before)
+			hg_links_check(r.links, s, r.refs, d);
 		hg_render_stats st = {0};
 		for (int i = 0; i < jobs; i++) {
 			st.pages += ws[i].pages;
 			st.statics += ws[i].statics;
 			hg_arena_free(ws[i].scratch);
+			hg_arena_free(ws[i].keep);
 			hg_buf_release(&ws[i].a);
 			hg_buf_release(&ws[i].b);
 		}
@@ -621,5 +692,7 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 	free(r.layouts);
 	free(r.includes);
 	free(r.theme_assets);
+	hg_linkmap_free(r.links);
+	free(r.refs);
 	return hg_diags_count(d, HG_ERROR) == errors_before;
 }

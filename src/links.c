@@ -1,0 +1,537 @@
+#include "links.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "url.h"
+
+#include "banned.h"
+
+/* ==== scanning HTML ==== */
+
+static bool ieq(const char *a, size_t n, const char *lit)
+{
+	size_t m = strlen(lit);
+	if (n != m)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (tolower((unsigned char)a[i]) != lit[i])
+			return false;
+	return true;
+}
+
+/* Decodes the few entities that turn up in URLs: &amp; &quot; &#39; &lt; &gt; &#NN; &#xNN;. */
+static char *decode_attr(hg_arena *a, const char *s, size_t n)
+{
+	char *out = hg_arena_alloc(a, n + 1);
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '&') {
+			out[w++] = s[i];
+			continue;
+		}
+		const char *semi = memchr(s + i, ';', n - i < 10 ? n - i : 10);
+		if (!semi) {
+			out[w++] = s[i];
+			continue;
+		}
+		size_t elen = (size_t)(semi - (s + i)) + 1;
+		const char *e = s + i;
+		char c = 0;
+		if (!strncmp(e, "&amp;", 5))
+			c = '&';
+		else if (!strncmp(e, "&quot;", 6))
+			c = '"';
+		else if (!strncmp(e, "&lt;", 4))
+			c = '<';
+		else if (!strncmp(e, "&gt;", 4))
+			c = '>';
+		else if (!strncmp(e, "&#39;", 5) || !strncmp(e, "&apos;", 6))
+			c = '\'';
+		else if (e[1] == '#') {
+			long v = e[2] == 'x' || e[2] == 'X' ? strtol(e + 3, NULL, 16) : strtol(e + 2, NULL, 10);
+			if (v > 0 && v < 128)
+				c = (char)v;
+		}
+		if (c) {
+			out[w++] = c;
+			i += elen - 1;
+		} else {
+			out[w++] = s[i];
+		}
+	}
+	out[w] = '\0';
+	return out;
+}
+
+typedef struct scan_acc {
+	hg_arena *a;
+	hg_ref *refs;
+	size_t n_refs, cap_refs;
+	const char **ids;
+	size_t n_ids, cap_ids;
+} scan_acc;
+
+static void add_ref(scan_acc *acc, const char *url, const char *attr)
+{
+	if (acc->n_refs == acc->cap_refs) {
+		size_t cap = acc->cap_refs ? acc->cap_refs * 2 : 16;
+		hg_ref *n = hg_arena_alloc(acc->a, cap * sizeof *n);
+		if (acc->n_refs)
+			memcpy(n, acc->refs, acc->n_refs * sizeof *n);
+		acc->refs = n;
+		acc->cap_refs = cap;
+	}
+	acc->refs[acc->n_refs++] = (hg_ref){url, NULL, 0, 0, attr};
+}
+
+static void add_id(scan_acc *acc, const char *id)
+{
+	if (acc->n_ids == acc->cap_ids) {
+		size_t cap = acc->cap_ids ? acc->cap_ids * 2 : 16;
+		const char **n = hg_arena_alloc(acc->a, cap * sizeof *n);
+		if (acc->n_ids)
+			memcpy(n, acc->ids, acc->n_ids * sizeof *n);
+		acc->ids = n;
+		acc->cap_ids = cap;
+	}
+	acc->ids[acc->n_ids++] = id;
+}
+
+/* srcset="a.png 1x, b.png 2x": every URL, without its descriptor */
+static void add_srcset(scan_acc *acc, const char *v)
+{
+	while (*v) {
+		while (*v == ' ' || *v == ',' || *v == '\n' || *v == '\t')
+			v++;
+		const char *start = v;
+		while (*v && *v != ' ' && *v != '\n' && *v != '\t')
+			v++;
+		if (v > start) {
+			size_t n = (size_t)(v - start);
+			if (start[n - 1] == ',')
+				n--;
+			add_ref(acc, hg_arena_strndup(acc->a, start, n), "srcset");
+		}
+		while (*v && *v != ',')
+			v++;
+	}
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+void hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out)
+{
+	scan_acc acc = {.a = a};
+	size_t i = 0;
+	while (i < len) {
+		const char *lt = memchr(html + i, '<', len - i);
+		if (!lt)
+			break;
+		i = (size_t)(lt - html) + 1;
+		if (i + 3 <= len && !memcmp(html + i, "!--", 3)) {
+			const char *end = NULL;
+			for (size_t k = i + 3; k + 3 <= len; k++)
+				if (!memcmp(html + k, "-->", 3)) {
+					end = html + k;
+					break;
+				}
+			i = end ? (size_t)(end - html) + 3 : len;
+			continue;
+		}
+		if (i < len && (html[i] == '/' || html[i] == '!' || html[i] == '?'))
+			continue;
+		size_t ns = i;
+		while (i < len && (isalnum((unsigned char)html[i]) || html[i] == '-'))
+			i++;
+		const char *tag = html + ns;
+		size_t tlen = i - ns;
+		if (!tlen)
+			continue;
+		/* attributes */
+		for (;;) {
+			while (i < len && isspace((unsigned char)html[i]))
+				i++;
+			if (i >= len || html[i] == '>' || (html[i] == '/' && i + 1 < len && html[i + 1] == '>'))
+				break;
+			size_t as = i;
+			while (i < len && !isspace((unsigned char)html[i]) && html[i] != '=' && html[i] != '>' &&
+			       html[i] != '/')
+				i++;
+			const char *an = html + as;
+			size_t alen = i - as;
+			if (!alen) {
+				i++;
+				continue;
+			}
+			while (i < len && isspace((unsigned char)html[i]))
+				i++;
+			if (i >= len || html[i] != '=')
+				continue;
+			i++;
+			while (i < len && isspace((unsigned char)html[i]))
+				i++;
+			size_t vs, ve;
+			if (i < len && (html[i] == '"' || html[i] == '\'')) {
+				char q = html[i++];
+				vs = i;
+				while (i < len && html[i] != q)
+					i++;
+				ve = i;
+				if (i < len)
+					i++;
+			} else {
+				vs = i;
+				while (i < len && !isspace((unsigned char)html[i]) && html[i] != '>')
+					i++;
+				ve = i;
+			}
+			bool is_url_attr = ieq(an, alen, "href") || ieq(an, alen, "src") || ieq(an, alen, "action") ||
+					   ieq(an, alen, "poster");
+			if (is_url_attr && !ieq(tag, tlen, "base")) {
+				const char *attr = ieq(an, alen, "href")	? "href"
+						   : ieq(an, alen, "src")	? "src"
+						   : ieq(an, alen, "action") ? "action"
+									     : "poster";
+				add_ref(&acc, decode_attr(a, html + vs, ve - vs), attr);
+			} else if (ieq(an, alen, "srcset")) {
+				add_srcset(&acc, decode_attr(a, html + vs, ve - vs));
+			} else if (ieq(an, alen, "id") || (ieq(an, alen, "name") && ieq(tag, tlen, "a"))) {
+				add_id(&acc, decode_attr(a, html + vs, ve - vs));
+			}
+		}
+		/* the text of script and style elements is not HTML */
+		if (ieq(tag, tlen, "script") || ieq(tag, tlen, "style")) {
+			const char *close = tlen == 6 ? "</script" : "</style";
+			size_t cl = strlen(close);
+			size_t k = i;
+			while (k + cl <= len && !(html[k] == '<' && ieq(html + k, cl, close)))
+				k++;
+			i = k;
+		}
+	}
+	if (acc.n_ids > 1)
+		qsort(acc.ids, acc.n_ids, sizeof *acc.ids, cmp_str);
+	out->refs = acc.refs;
+	out->n_refs = acc.n_refs;
+	out->ids = acc.ids;
+	out->n_ids = acc.n_ids;
+}
+
+/* ==== the map of pages and outputs ==== */
+
+struct hg_linkmap {
+	const hg_site *s;
+	const hg_page **by_rel; /* sorted by source path */
+	const char **outputs;   /* every output file, sorted */
+	size_t n_outputs;
+	const hg_page **page_of_output; /* the page writing outputs[i], or NULL */
+};
+
+static int page_rel_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const hg_page *const *)a)->rel, (*(const hg_page *const *)b)->rel);
+}
+
+typedef struct outent {
+	const char *path;
+	const hg_page *page;
+} outent;
+
+static int outent_cmp(const void *a, const void *b) { return strcmp(((const outent *)a)->path, ((const outent *)b)->path); }
+
+hg_linkmap *hg_linkmap_new(const hg_site *s, const char *const *extra, size_t n_extra)
+{
+	hg_linkmap *m = hg_xcalloc(1, sizeof *m);
+	m->s = s;
+	m->by_rel = hg_xmalloc((s->n_pages + 1) * sizeof *m->by_rel);
+	for (size_t i = 0; i < s->n_pages; i++)
+		m->by_rel[i] = s->pages[i];
+	qsort(m->by_rel, s->n_pages, sizeof *m->by_rel, page_rel_cmp);
+
+	size_t n = s->n_pages + s->n_statics + n_extra;
+	outent *all = hg_xmalloc((n + 1) * sizeof *all);
+	size_t k = 0;
+	for (size_t i = 0; i < s->n_pages; i++)
+		all[k++] = (outent){s->pages[i]->out_path, s->pages[i]};
+	for (size_t i = 0; i < s->n_statics; i++)
+		all[k++] = (outent){s->statics[i].out_path, NULL};
+	for (size_t i = 0; i < n_extra; i++)
+		all[k++] = (outent){extra[i], NULL};
+	qsort(all, k, sizeof *all, outent_cmp);
+	m->outputs = hg_xmalloc((k + 1) * sizeof *m->outputs);
+	m->page_of_output = hg_xmalloc((k + 1) * sizeof *m->page_of_output);
+	for (size_t i = 0; i < k; i++) {
+		m->outputs[i] = all[i].path;
+		m->page_of_output[i] = all[i].page;
+	}
+	m->n_outputs = k;
+	free(all);
+	return m;
+}
+
+void hg_linkmap_free(hg_linkmap *m)
+{
+	if (!m)
+		return;
+	free(m->by_rel);
+	free(m->outputs);
+	free(m->page_of_output);
+	free(m);
+}
+
+static const hg_page *find_by_rel(const hg_linkmap *m, const char *rel)
+{
+	size_t lo = 0, hi = m->s->n_pages;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(m->by_rel[mid]->rel, rel);
+		if (!c)
+			return m->by_rel[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The index of output file path, or -1. */
+static long find_output(const hg_linkmap *m, const char *path)
+{
+	size_t lo = 0, hi = m->n_outputs;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(m->outputs[mid], path);
+		if (!c)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static bool has_scheme(const char *u)
+{
+	if (!isalpha((unsigned char)u[0]))
+		return false;
+	const char *p = u + 1;
+	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
+		p++;
+	return *p == ':';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void percent_decode(const char *s, size_t n, hg_buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+			hg_buf_addc(out, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
+			i += 2;
+		} else {
+			hg_buf_addc(out, s[i]);
+		}
+	}
+}
+
+static bool is_md_path(const char *s, size_t n)
+{
+	static const char *exts[] = {".md", ".markdown", ".mdown", ".mkd"};
+	for (size_t i = 0; i < HG_ARRAY_LEN(exts); i++) {
+		size_t m = strlen(exts[i]);
+		if (n > m && !memcmp(s + n - m, exts[i], m))
+			return true;
+	}
+	return false;
+}
+
+bool hg_link_rewrite(const hg_linkmap *m, const hg_page *from, const char *url, hg_buf *out)
+{
+	if (!*url || url[0] == '#' || has_scheme(url) || (url[0] == '/' && url[1] == '/'))
+		return false;
+	size_t plen = strcspn(url, "?#");
+	if (!is_md_path(url, plen))
+		return false;
+	hg_buf joined = HG_BUF_INIT, rel = HG_BUF_INIT, path = HG_BUF_INIT;
+	percent_decode(url, plen, &path);
+	if (path.ptr[0] == '/') {
+		hg_buf_adds(&joined, path.ptr);
+	} else {
+		hg_buf_addc(&joined, '/');
+		const char *slash = strrchr(from->rel, '/');
+		if (slash) {
+			hg_buf_add(&joined, from->rel, (size_t)(slash - from->rel));
+			hg_buf_addc(&joined, '/');
+		}
+		hg_buf_adds(&joined, path.ptr);
+	}
+	bool ok = hg_url_normalize(joined.ptr, &rel);
+	const hg_page *target = ok ? find_by_rel(m, rel.ptr + 1) : NULL;
+	if (target) {
+		hg_url_with_base(m->s->config.baseurl, target->url, out);
+		hg_buf_adds(out, url + plen);
+	}
+	hg_buf_release(&joined);
+	hg_buf_release(&rel);
+	hg_buf_release(&path);
+	return target != NULL;
+}
+
+bool hg_link_resolve(const char *base, const char *page_url, const char *url, hg_buf *site_path,
+		     const char **fragment, bool *outside_base)
+{
+	*outside_base = false;
+	*fragment = NULL;
+	while (*url == ' ' || *url == '\t' || *url == '\n')
+		url++;
+	if (has_scheme(url) || (url[0] == '/' && url[1] == '/'))
+		return false;
+	const char *hash = strchr(url, '#');
+	if (hash)
+		*fragment = hash + 1;
+	size_t plen = strcspn(url, "?#");
+	hg_buf path = HG_BUF_INIT, joined = HG_BUF_INIT;
+	percent_decode(url, plen, &path);
+	bool ok = true;
+	if (plen == 0) {
+		hg_buf_adds(&joined, page_url); /* "#x" or "?q": this page */
+	} else if (path.ptr[0] == '/') {
+		size_t bl = base ? strlen(base) : 0;
+		if (bl && !(strncmp(path.ptr, base, bl) == 0 && (path.ptr[bl] == '/' || path.ptr[bl] == '\0'))) {
+			*outside_base = true;
+			ok = false;
+		} else {
+			hg_buf_adds(&joined, path.ptr + bl);
+			if (!joined.len)
+				hg_buf_addc(&joined, '/');
+		}
+	} else {
+		const char *slash = strrchr(page_url, '/');
+		hg_buf_add(&joined, page_url, slash ? (size_t)(slash - page_url) + 1 : 0);
+		if (!joined.len)
+			hg_buf_addc(&joined, '/');
+		hg_buf_adds(&joined, path.ptr);
+	}
+	if (ok) {
+		if (!hg_url_normalize(joined.ptr, site_path)) {
+			*outside_base = true;
+			ok = false;
+		}
+	}
+	hg_buf_release(&path);
+	hg_buf_release(&joined);
+	return ok;
+}
+
+/* The output index a site path names: the file itself, or FILE.html, or FILE/index.html,
+ * as static hosts (and the preview server) serve them. */
+static long output_for(const hg_linkmap *m, const char *site_path)
+{
+	hg_buf b = HG_BUF_INIT;
+	const char *p = site_path + 1;
+	size_t n = strlen(p);
+	long idx = -1;
+	if (n == 0 || p[n - 1] == '/') {
+		hg_buf_add(&b, p, n);
+		hg_buf_adds(&b, "index.html");
+		idx = find_output(m, b.ptr);
+	} else {
+		idx = find_output(m, p);
+		if (idx < 0) {
+			hg_buf_add(&b, p, n);
+			hg_buf_adds(&b, ".html");
+			idx = find_output(m, b.ptr);
+		}
+		if (idx < 0) {
+			hg_buf_reset(&b);
+			hg_buf_add(&b, p, n);
+			hg_buf_adds(&b, "/index.html");
+			idx = find_output(m, b.ptr);
+		}
+	}
+	hg_buf_release(&b);
+	return idx;
+}
+
+static bool has_id(const hg_page_refs *r, const char *id)
+{
+	size_t lo = 0, hi = r->n_ids;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(r->ids[mid], id);
+		if (!c)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static long page_index(const hg_site *s, const hg_page *p)
+{
+	/* pages are sorted by output path */
+	size_t lo = 0, hi = s->n_pages;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(s->pages[mid]->out_path, p->out_path);
+		if (!c)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+void hg_links_check(const hg_linkmap *m, const hg_site *s, const hg_page_refs *refs, hg_diags *d)
+{
+	const char *base = s->config.baseurl;
+	hg_buf sp = HG_BUF_INIT;
+	for (size_t i = 0; i < s->n_pages; i++) {
+		const hg_page *p = s->pages[i];
+		for (size_t k = 0; k < refs[i].n_refs; k++) {
+			const hg_ref *r = &refs[i].refs[k];
+			const char *shown = r->written ? r->written : r->url;
+			const char *frag;
+			bool outside;
+			hg_buf_reset(&sp);
+			if (!hg_link_resolve(base, p->url, r->url, &sp, &frag, &outside)) {
+				if (outside)
+					hg_warn(d, p->display, r->line, r->col,
+						"link '%s' leaves the site's base path '%s'", shown, *base ? base : "/");
+				continue;
+			}
+			long o = output_for(m, sp.ptr);
+			if (o < 0) {
+				bool md = is_md_path(shown, strcspn(shown, "?#"));
+				hg_warn(d, p->display, r->line, r->col, "%s '%s' %s",
+					!strcmp(r->attr, "href") ? "broken link" : "missing file", shown,
+					md ? "names no page of this site" : "does not resolve to a page or file");
+				continue;
+			}
+			if (frag && *frag && m->page_of_output[o]) {
+				long t = page_index(s, m->page_of_output[o]);
+				hg_buf id = HG_BUF_INIT;
+				percent_decode(frag, strlen(frag), &id);
+				if (t >= 0 && !has_id(&refs[t], id.ptr) && strcmp(id.ptr, "top"))
+					hg_warn(d, p->display, r->line, r->col, "broken anchor '#%s': %s has no heading or "
+						"element with that id", id.ptr, m->page_of_output[o]->display);
+				hg_buf_release(&id);
+			}
+		}
+	}
+	hg_buf_release(&sp);
+}

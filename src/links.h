@@ -1,0 +1,67 @@
+/* links.h — links between pages: rewriting, collecting and checking.
+ *
+ * Rewriting: a Markdown link to another page's source (`[x](other.md)`,
+ * `[x](../dir/page.md#part)`, `[x](/guide/x.md)`) becomes the URL of that page, with the
+ * base path, so links work whatever the page's own URL is and under any sub-path.
+ *
+ * Checking: after rendering, every href, src, srcset, action and poster in every page's
+ * HTML is resolved like a browser would (against the page's URL and the base path) and
+ * must name a file the build writes; a `#fragment` must name an id in the target page. A
+ * broken reference is a warning (an error under --strict) at the Markdown source's
+ * path:line:col when the link was written there, else at the page itself. External links
+ * are not fetched.
+ *
+ * Pure string work on buffers; the page table comes from the site model.
+ */
+#ifndef HG_LINKS_H
+#define HG_LINKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "site.h"
+#include "util.h"
+
+/* One reference found in a page's HTML. */
+typedef struct hg_ref {
+	const char *url; /* as it stands in the HTML, entities decoded */
+	const char *written; /* as the writer wrote it (a Markdown link before rewriting), or NULL */
+	unsigned line, col; /* in the source file, or 0 if unknown */
+	const char *attr;   /* "href", "src", … */
+} hg_ref;
+
+/* What the checker needs from a rendered page; everything lives in the arena the caller
+ * gave to hg_links_scan. */
+typedef struct hg_page_refs {
+	hg_ref *refs;
+	size_t n_refs;
+	const char **ids; /* every id="" in the page, sorted */
+	size_t n_ids;
+} hg_page_refs;
+
+/* Scans HTML for references and ids. */
+void hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out);
+
+typedef struct hg_linkmap hg_linkmap;
+
+/* An index of the site's pages by source path and of every output file the build writes
+ * (pages, static files, extra generated files). */
+hg_linkmap *hg_linkmap_new(const hg_site *s, const char *const *extra_outputs, size_t n_extra);
+void hg_linkmap_free(hg_linkmap *m);
+
+/* Rewrites a link written in page from's Markdown. Appends the new URL (with the base
+ * path) and returns true when url names another page's source file; returns false (out
+ * untouched) to keep url as written. */
+bool hg_link_rewrite(const hg_linkmap *m, const hg_page *from, const char *url, hg_buf *out);
+
+/* Checks the references of every page (refs[i] for s->pages[i]) and adds a warning for each
+ * that does not resolve, at the place it was written. */
+void hg_links_check(const hg_linkmap *m, const hg_site *s, const hg_page_refs *refs, hg_diags *d);
+
+/* Resolves url as a browser on page_url would, under base, to a site path without the
+ * base ("/guide/x/"). Returns false for external URLs and for ones that leave the base. */
+bool hg_link_resolve(const char *base, const char *page_url, const char *url, hg_buf *site_path,
+		     const char **fragment, bool *outside_base);
+
+#endif
