@@ -12,7 +12,10 @@
 
 /* ==== front matter ==== */
 
-static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
 
 /* Length of the line starting at off, without its terminator; *next is where the following
  * line starts (len when this is the last line). */
@@ -42,7 +45,8 @@ static bool is_fence(const char *src, size_t off, size_t n, const char *fence)
  * blanks aside, as Jekyll's `\A---\s*\n` has it: a file whose first line is `---` and
  * nothing else (no newline) is not a page with front matter but a one-line body, which is
  * what Jekyll does too. The closing fence is the first later line that is `---` or `...`
- * (`+++` for TOML), and it may end the file without a newline. */
+ * (`+++` for TOML), and it may end the file without a newline; body_line is the line after
+ * it even then. A byte-order mark is never part of the body, front matter or not. */
 bool hg_frontmatter_split(const char *src, size_t len, const char *path, hg_fm_split *out, hg_diags *d)
 {
 	size_t start = 0;
@@ -83,7 +87,7 @@ bool hg_frontmatter_split(const char *src, size_t len, const char *path, hg_fm_s
 	}
 	hg_error(d, path, 1, 1, "front matter is never closed");
 	hg_diag_note(d, "hint: end it with a line '%s', or remove the first line if the page has no front matter",
-		     closers[0]);
+	             closers[0]);
 	return false;
 }
 

@@ -160,14 +160,13 @@ static void report_parser_error(ctx *c, const yaml_parser_t *p)
 	const char *problem = p->problem ? p->problem : "invalid YAML";
 	unsigned line, col;
 	switch (p->error) {
-	case YAML_MEMORY_ERROR:
-		hg_error(c->d, c->path, c->first_line, 1, "out of memory while reading YAML");
-		return;
+	case YAML_MEMORY_ERROR: hg_error(c->d, c->path, c->first_line, 1, "out of memory while reading YAML"); return;
 	case YAML_READER_ERROR:
 		/* the reader knows a byte offset, not a mark */
 		line_col_of_byte(c, p->problem_offset < c->len ? p->problem_offset : c->len, &line, &col);
 		if (p->problem_value != -1)
-			hg_error(c->d, c->path, line, col, "%s (byte 0x%02x)", problem, (unsigned)p->problem_value & 0xFF);
+			hg_error(c->d, c->path, line, col, "%s (byte 0x%02x)", problem,
+			         (unsigned)p->problem_value & 0xFF);
 		else
 			hg_error(c->d, c->path, line, col, "%s", problem);
 		return;
@@ -323,7 +322,10 @@ static void anchor_set(ctx *c, const char *name, hg_value *val, size_t weight)
  * Psych's ScalarScanner#tokenize (psych 5, as Jekyll 4 runs it), branch by branch. The
  * regular expressions are quoted above each matcher. */
 
-static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+static bool is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
 
 static bool ieq(const char *s, size_t n, const char *word)
 {
@@ -357,8 +359,7 @@ static bool early_string(const char *s, size_t n)
 	unsigned char c0 = (unsigned char)s[0];
 	if (early_class(c0))
 		return true;
-	return n >= 2 && !is_digit((char)c0) && c0 != '.' && c0 != ':' && c0 != '-' &&
-	       early_class((unsigned char)s[1]);
+	return n >= 2 && !is_digit((char)c0) && c0 != '.' && c0 != ':' && c0 != '-' && early_class((unsigned char)s[1]);
 }
 
 static size_t digits_run(const char *s, size_t n, size_t i)
@@ -370,7 +371,10 @@ static size_t digits_run(const char *s, size_t n, size_t i)
 
 /* TIME = ^-?\d{4}-\d{1,2}-\d{1,2}(?:[Tt]|\s+)\d{1,2}:\d\d:\d\d(?:\.\d*)?
  *        (?:\s*(?:Z|[-+]\d{1,2}:?(?:\d\d)?))?$ */
-static bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' || ch == '\v'; }
+static bool is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' || ch == '\v';
+}
 
 static bool digits_between(const char *s, size_t n, size_t *i, size_t lo, size_t hi)
 {
@@ -386,8 +390,8 @@ static bool match_time(const char *s, size_t n)
 	size_t i = 0;
 	if (i < n && s[i] == '-')
 		i++;
-	if (!digits_between(s, n, &i, 4, 4) || i >= n || s[i++] != '-' || !digits_between(s, n, &i, 1, 2) ||
-	    i >= n || s[i++] != '-' || !digits_between(s, n, &i, 1, 2) || i >= n)
+	if (!digits_between(s, n, &i, 4, 4) || i >= n || s[i++] != '-' || !digits_between(s, n, &i, 1, 2) || i >= n ||
+	    s[i++] != '-' || !digits_between(s, n, &i, 1, 2) || i >= n)
 		return false;
 	if (s[i] == 'T' || s[i] == 't') {
 		i++;
@@ -397,8 +401,8 @@ static bool match_time(const char *s, size_t n)
 	} else {
 		return false;
 	}
-	if (!digits_between(s, n, &i, 1, 2) || i >= n || s[i++] != ':' || !digits_between(s, n, &i, 2, 2) ||
-	    i >= n || s[i++] != ':' || !digits_between(s, n, &i, 2, 2))
+	if (!digits_between(s, n, &i, 1, 2) || i >= n || s[i++] != ':' || !digits_between(s, n, &i, 2, 2) || i >= n ||
+	    s[i++] != ':' || !digits_between(s, n, &i, 2, 2))
 		return false;
 	if (i < n && s[i] == '.')
 		i = digits_run(s, n, i + 1);
@@ -632,7 +636,10 @@ static hg_value *scalar_value(ctx *c, hg_kind kind)
 	return hg_value_new(c->a, kind);
 }
 
-static hg_value *string_value(ctx *c, const char *s, size_t n) { return hg_value_string(c->a, s, n); }
+static hg_value *string_value(ctx *c, const char *s, size_t n)
+{
+	return hg_value_string(c->a, s, n);
+}
 
 static hg_value *resolve_plain(ctx *c, const char *s, size_t n)
 {
@@ -732,8 +739,8 @@ static hg_value *resolve_scalar(ctx *c, const yaml_event_t *ev)
 	hg_time tm;
 	if (strcmp(t, "timestamp") == 0 && hg_time_parse(s, n, &tm))
 		return hg_value_time(c->a, tm);
-	if (strcmp(t, "int") == 0 || strcmp(t, "float") == 0 || strcmp(t, "bool") == 0 ||
-	    strcmp(t, "null") == 0 || strcmp(t, "timestamp") == 0)
+	if (strcmp(t, "int") == 0 || strcmp(t, "float") == 0 || strcmp(t, "bool") == 0 || strcmp(t, "null") == 0 ||
+	    strcmp(t, "timestamp") == 0)
 		return string_value(c, s, n); /* `!!int abc`: Psych raises; a string here */
 	return plain ? v : string_value(c, s, n);
 }
@@ -811,9 +818,7 @@ static bool handle(ctx *c, const yaml_event_t *ev, bool *done)
 {
 	switch (ev->type) {
 	case YAML_DOCUMENT_END_EVENT:
-	case YAML_STREAM_END_EVENT:
-		*done = true;
-		return true;
+	case YAML_STREAM_END_EVENT: *done = true; return true;
 	case YAML_ALIAS_EVENT: {
 		const char *name = (const char *)ev->data.alias.anchor;
 		anchor *an = anchor_find(c, name, strlen(name));
@@ -887,13 +892,11 @@ static bool handle(ctx *c, const yaml_event_t *ev, bool *done)
 		attach(c, f.val);
 		return true;
 	}
-	default:
-		return true;
+	default: return true;
 	}
 }
 
-hg_value *hg_yaml_parse(hg_arena *a, const char *src, size_t len, const char *path, unsigned first_line,
-			hg_diags *d)
+hg_value *hg_yaml_parse(hg_arena *a, const char *src, size_t len, const char *path, unsigned first_line, hg_diags *d)
 {
 	ctx c = {.a = a, .src = src, .len = len, .path = path, .first_line = first_line ? first_line : 1, .d = d};
 	if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0)

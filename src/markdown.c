@@ -1,0 +1,975 @@
+/* markdown.c — cmark-gfm, and hubgen's passes over its tree before rendering.
+ *
+ * The order of work in hg_markdown_render:
+ *   parse (under a lock, see parse_lock) → drop the user's raw HTML unless unsafe →
+ *   walk the tree once (links recorded and rewritten, headings and code blocks noted) →
+ *   give headings their ids → render → copy the HTML into the arena → free cmark's objects.
+ * A later pass that restyles task list items ("tasklist" nodes) belongs after the walk,
+ * before rendering, like give_heading_ids.
+ *
+ * Rendering always runs with CMARK_OPT_UNSAFE: hubgen's own markup (the heading tags) is
+ * emitted through custom nodes, and cmark's safe mode would not touch those anyway, but the
+ * user's raw HTML and dangerous URLs are removed here by hand when opt->unsafe is false, so
+ * the two kinds of HTML can never be confused.
+ */
+#include "markdown.h"
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+/* ==== cmark-gfm's process-wide state ====
+ * cmark_gfm_core_extensions_ensure_registered fills a global registry without a lock, so it
+ * runs once. And in 0.29.0.gfm.6, inline parsing flips entries of two global tables
+ * (SPECIAL_CHARS, SKIP_CHARS in inlines.c) on and off around every document, for the
+ * extensions' characters (`~`, `|`…): two documents parsed at once on two threads would
+ * lose strikethrough or tables at random. Newer cmark-gfm moved those tables into the
+ * parser; until then parsing is serialised. Rendering and hubgen's passes stay parallel. */
+
+static pthread_once_t register_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void register_extensions(void)
+{
+	cmark_gfm_core_extensions_ensure_registered();
+}
+
+hg_md_options hg_md_default_options(void)
+{
+	return (hg_md_options){.unsafe = true, .first_line = 1};
+}
+
+/* ==== heading ids ==== */
+
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	size_t k;
+	uint32_t v;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		k = 2;
+		v = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		k = 3;
+		v = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		k = 4;
+		v = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (k > n)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	*cp = v;
+	return k;
+}
+
+static void utf8_encode(hg_buf *out, uint32_t cp)
+{
+	char b[4];
+	size_t n;
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xC0 | (cp >> 6));
+		b[1] = (char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xE0 | (cp >> 12));
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		b[0] = (char)(0xF0 | (cp >> 18));
+		b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[3] = (char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	hg_buf_add(out, b, n);
+}
+
+/* Non-ASCII code points GitHub drops from an id: punctuation, symbols, spaces other than
+ * U+0020, emoji and their modifiers. Letters, digits and marks of every script stay. Only
+ * the blocks that turn up in headings are listed (smart quotes and dashes above all, since
+ * opt->smart turns `'` into U+2019 before the id is made). */
+static bool slug_drops(uint32_t cp)
+{
+	if (cp >= 0x80 && cp <= 0xBF)
+		return !(cp == 0xAA || cp == 0xB2 || cp == 0xB3 || cp == 0xB5 || cp == 0xB9 || cp == 0xBA ||
+		         (cp >= 0xBC && cp <= 0xBE));
+	if (cp == 0xD7 || cp == 0xF7)
+		return true;
+	if (cp >= 0x2000 && cp <= 0x206F) /* general punctuation; ‿ ⁀ ⁔ join words like '_' */
+		return !(cp == 0x203F || cp == 0x2040 || cp == 0x2054);
+	if ((cp >= 0x20A0 && cp <= 0x20CF) || (cp >= 0x2190 && cp <= 0x23FF) || (cp >= 0x2500 && cp <= 0x27BF) ||
+	    (cp >= 0x2900 && cp <= 0x2BFF) || (cp >= 0x2E00 && cp <= 0x2E7F))
+		return true; /* currency, arrows, maths, technical, shapes, dingbats */
+	if ((cp >= 0x3000 && cp <= 0x3004) || (cp >= 0x3008 && cp <= 0x3020) || cp == 0x3030)
+		return true; /* CJK punctuation */
+	if ((cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF)
+		return true; /* variation selectors, zero-width no-break space */
+	if ((cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) ||
+	    (cp >= 0xFF3B && cp <= 0xFF40 && cp != 0xFF3F) || (cp >= 0xFF5B && cp <= 0xFF65))
+		return true; /* fullwidth punctuation */
+	if ((cp >= 0x1F000 && cp <= 0x1FAFF) || (cp >= 0xE0000 && cp <= 0xE007F))
+		return true; /* emoji, pictographs, tag characters */
+	return false;
+}
+
+/* Lower case for the scripts whose case mapping is a fixed offset: Latin-1, Latin
+ * Extended-A, Greek, Cyrillic, Armenian, fullwidth Latin. Others pass unchanged. */
+static uint32_t lower_cp(uint32_t cp)
+{
+	if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) ||
+	    (cp >= 0x410 && cp <= 0x42F) || (cp >= 0xFF21 && cp <= 0xFF3A))
+		return cp + 0x20;
+	if (cp >= 0x400 && cp <= 0x40F)
+		return cp + 0x50;
+	if (cp >= 0x531 && cp <= 0x556)
+		return cp + 0x30;
+	if (cp == 0x386)
+		return 0x3AC;
+	if (cp >= 0x388 && cp <= 0x38A)
+		return cp + 0x25;
+	if (cp == 0x38C)
+		return 0x3CC;
+	if (cp == 0x38E || cp == 0x38F)
+		return cp + 0x3F;
+	if (((cp >= 0x100 && cp <= 0x12F) || (cp >= 0x132 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177) ||
+	     (cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF)) &&
+	    cp % 2 == 0)
+		return cp + 1;
+	if (((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) && cp % 2 == 1)
+		return cp + 1;
+	if (cp == 0x178)
+		return 0xFF;
+	return cp;
+}
+
+/* GitHub's rule (github-slugger): lower case, keep letters, digits, '-' and '_', turn each
+ * space into '-' (no collapsing: "a  b" is "a--b"), drop the rest. Bytes that are not
+ * valid UTF-8 are kept as they are. */
+void hg_heading_slug(const char *text, size_t len, hg_buf *out)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	for (size_t i = 0; i < len;) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			if (c >= 'A' && c <= 'Z')
+				hg_buf_addc(out, (char)(c + 32));
+			else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
+				hg_buf_addc(out, (char)c);
+			else if (c == ' ')
+				hg_buf_addc(out, '-');
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, len - i, &cp);
+		if (!k) {
+			hg_buf_addc(out, (char)c);
+			i++;
+			continue;
+		}
+		if (!slug_drops(cp))
+			utf8_encode(out, lower_cp(cp));
+		i += k;
+	}
+}
+
+/* Slugs used so far in one document, with GitHub's repeat counter: the first "intro" is
+ * "intro", the next "intro-1", and a heading literally named "intro-1" after that becomes
+ * "intro-1-1". An open-addressing table, so a page of ten thousand headings stays linear. */
+typedef struct slug_entry {
+	char *slug; /* heap */
+	unsigned count;
+} slug_entry;
+
+typedef struct slug_set {
+	slug_entry *slots;
+	size_t cap, len;
+} slug_set;
+
+static size_t slug_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return (size_t)h;
+}
+
+static slug_entry *slug_find(slug_set *set, const char *s, bool add)
+{
+	if (add && 2 * (set->len + 1) > set->cap) {
+		slug_set grown = {hg_xcalloc(set->cap ? 2 * set->cap : 32, sizeof(slug_entry)),
+		                  set->cap ? 2 * set->cap : 32, set->len};
+		for (size_t i = 0; i < set->cap; i++) {
+			if (!set->slots[i].slug)
+				continue;
+			size_t k = slug_hash(set->slots[i].slug) & (grown.cap - 1);
+			while (grown.slots[k].slug)
+				k = (k + 1) & (grown.cap - 1);
+			grown.slots[k] = set->slots[i];
+		}
+		free(set->slots);
+		*set = grown;
+	}
+	if (!set->cap)
+		return NULL;
+	size_t k = slug_hash(s) & (set->cap - 1);
+	for (; set->slots[k].slug; k = (k + 1) & (set->cap - 1))
+		if (strcmp(set->slots[k].slug, s) == 0)
+			return &set->slots[k];
+	if (!add)
+		return NULL;
+	set->slots[k] = (slug_entry){hg_xstrdup(s), 0};
+	set->len++;
+	return &set->slots[k];
+}
+
+static void slug_set_release(slug_set *set)
+{
+	for (size_t i = 0; i < set->cap; i++)
+		free(set->slots[i].slug);
+	free(set->slots);
+}
+
+/* Makes slug (a heap-free hg_buf) unique in set, in place. */
+static void slug_unique(slug_set *set, hg_buf *slug)
+{
+	slug_entry *base = slug_find(set, slug->ptr, false);
+	if (base) {
+		size_t base_len = slug->len;
+		char *base_slug = hg_xstrdup(slug->ptr);
+		do {
+			slug_entry *e = slug_find(set, base_slug, false);
+			e->count++;
+			hg_buf_truncate(slug, base_len);
+			hg_buf_addf(slug, "-%u", e->count);
+		} while (slug_find(set, slug->ptr, false));
+		free(base_slug);
+	}
+	slug_find(set, slug->ptr, true);
+}
+
+/* ==== the render state ==== */
+
+typedef struct md_ctx {
+	const hg_md_options *opt;
+	hg_arena *a;
+	const char *src;
+	size_t len;
+
+	size_t *line_starts; /* built on first use: offset of each line */
+	size_t n_lines;
+
+	hg_md_link *links;
+	size_t n_links, links_cap;
+	cmark_node **headings;
+	size_t n_headings, headings_cap;
+	cmark_node **detached; /* replaced headings: freed after rendering (see give_heading_ids) */
+	size_t n_detached, detached_cap;
+	bool has_code;
+
+	/* where the last bare autolink was found, so repeats of one URL find their own place */
+	cmark_node *auto_block;
+	size_t auto_off;
+} md_ctx;
+
+/* ==== raw HTML and unsafe URLs (opt->unsafe false) ==== */
+
+#define RAW_HTML_OMITTED "<!-- raw HTML omitted -->"
+
+/* What cmark's safe mode prints, done on the tree so hubgen's own HTML is left alone. */
+static void drop_raw_html(cmark_node *root)
+{
+	cmark_iter *it = cmark_iter_new(root);
+	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+		cmark_node *n = cmark_iter_get_node(it);
+		cmark_node_type t = cmark_node_get_type(n);
+		if (ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_HTML_INLINE))
+			cmark_node_set_literal(n, RAW_HTML_OMITTED);
+	}
+	cmark_iter_free(it);
+}
+
+static bool prefix_ci(const char *s, const char *prefix)
+{
+	for (; *prefix; s++, prefix++) {
+		char c = *s;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		if (c != *prefix)
+			return false;
+	}
+	return true;
+}
+
+/* cmark's _scan_dangerous_url: javascript:, vbscript:, file:, and data: except the four
+ * image types. */
+static bool dangerous_url(const char *url)
+{
+	if (prefix_ci(url, "javascript:") || prefix_ci(url, "vbscript:") || prefix_ci(url, "file:"))
+		return true;
+	if (!prefix_ci(url, "data:"))
+		return false;
+	return !(prefix_ci(url + 5, "image/png") || prefix_ci(url + 5, "image/gif") ||
+	         prefix_ci(url + 5, "image/jpeg") || prefix_ci(url + 5, "image/webp"));
+}
+
+/* ==== link positions ====
+ * cmark-gfm 0.29's inline positions are right for the first line of a paragraph, but on a
+ * continuation line they ignore the indentation the parser stripped, `<url>` autolinks
+ * ignore the line's offset in the paragraph altogether, and autolinks the extension finds
+ * after parsing (bare https://…, user@host) have no position at all. So each position is
+ * checked against the source and, when it does not point at the link, found again. */
+
+/* How far the fixes below look, so a pathological paragraph cannot make them quadratic. */
+#define MAX_POS_FIX 256
+#define MAX_AUTOLINK_SEARCH 16384
+
+static void build_line_index(md_ctx *m)
+{
+	if (m->line_starts)
+		return;
+	size_t cap = 64;
+	m->line_starts = hg_xmalloc(cap * sizeof *m->line_starts);
+	m->line_starts[0] = 0;
+	m->n_lines = 1;
+	for (const char *p = m->src, *end = m->src + m->len; (p = memchr(p, '\n', (size_t)(end - p))); p++) {
+		HG_GROW(m->line_starts, cap, m->n_lines + 1);
+		m->line_starts[m->n_lines++] = (size_t)(p - m->src) + 1;
+	}
+}
+
+static size_t line_end(const md_ctx *m, size_t line)
+{
+	return line < m->n_lines ? m->line_starts[line] - 1 : m->len;
+}
+
+/* Offset of 1-based (line, col), or SIZE_MAX when that is not inside a line. */
+static size_t offset_of(md_ctx *m, int line, int col)
+{
+	build_line_index(m);
+	if (line < 1 || col < 1 || (size_t)line > m->n_lines)
+		return SIZE_MAX;
+	size_t off = m->line_starts[line - 1] + (size_t)col - 1;
+	return off < line_end(m, (size_t)line) ? off : SIZE_MAX;
+}
+
+static void pos_of_offset(md_ctx *m, size_t off, int *line, int *col)
+{
+	size_t lo = 0, hi = m->n_lines;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (m->line_starts[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*line = (int)lo + 1;
+	*col = (int)(off - m->line_starts[lo]) + 1;
+}
+
+static const char *text_child(cmark_node *n)
+{
+	cmark_node *c = cmark_node_first_child(n);
+	return c && cmark_node_get_type(c) == CMARK_NODE_TEXT ? cmark_node_get_literal(c) : NULL;
+}
+
+/* A bare autolink: search the source for its text after the nearest earlier node that
+ * knows its place, within the enclosing block. */
+static void find_bare_autolink(md_ctx *m, cmark_node *n, int *line, int *col)
+{
+	cmark_node *block = n, *anchor = NULL;
+	while (block && (cmark_node_get_type(block) & CMARK_NODE_TYPE_MASK) != CMARK_NODE_TYPE_BLOCK)
+		block = cmark_node_parent(block);
+	for (cmark_node *p = n; p && p != block && !anchor; p = cmark_node_parent(p))
+		for (cmark_node *s = cmark_node_previous(p); s && !anchor; s = cmark_node_previous(s))
+			if (cmark_node_get_start_line(s) > 0)
+				anchor = s;
+	if (!anchor)
+		anchor = block;
+	*line = anchor ? cmark_node_get_start_line(anchor) : 0;
+	*col = anchor ? cmark_node_get_start_column(anchor) : 0;
+	const char *text = text_child(n);
+	size_t from = offset_of(m, *line, *col);
+	if (!text || !*text || from == SIZE_MAX || !block)
+		return;
+	if (m->auto_block == block && m->auto_off >= from)
+		from = m->auto_off + 1;
+	int end_line = cmark_node_get_end_line(block);
+	size_t to = end_line >= 1 && (size_t)end_line <= m->n_lines ? line_end(m, (size_t)end_line) : m->len;
+	if (from >= to)
+		return;
+	if (to - from > MAX_AUTOLINK_SEARCH)
+		to = from + MAX_AUTOLINK_SEARCH; /* bounded: a text that is not found costs little */
+	size_t tl = strlen(text);
+	for (size_t off = from; off + tl <= to; off++) {
+		if (memcmp(m->src + off, text, tl) == 0) {
+			pos_of_offset(m, off, line, col);
+			m->auto_block = block;
+			m->auto_off = off;
+			return;
+		}
+	}
+}
+
+/* An autolink shows its own address: its text is the URL, or the URL's end for `www.…`
+ * (given "http://") and mail addresses (given "mailto:"). */
+static bool is_autolink(const char *url, const char *text)
+{
+	if (!text || !*text)
+		return false;
+	size_t ul = strlen(url), tl = strlen(text);
+	return ul >= tl && strcmp(url + ul - tl, text) == 0;
+}
+
+/* The line and column (in src) where link or image n starts: `[`, `![`, `<`, or the first
+ * character of a bare autolink. */
+static void link_position(md_ctx *m, cmark_node *n, bool image, int *line, int *col)
+{
+	*line = cmark_node_get_start_line(n);
+	*col = cmark_node_get_start_column(n);
+	if (*line <= 0) {
+		find_bare_autolink(m, n, line, col);
+		return;
+	}
+	const char *text = text_child(n);
+	bool autolink = !image && is_autolink(cmark_node_get_url(n), text);
+	size_t off = offset_of(m, *line, *col);
+	if (off != SIZE_MAX) {
+		if (image ? m->src[off] == '!' : m->src[off] == '[')
+			return;
+		size_t at = off + (m->src[off] == '<'), tl = autolink ? strlen(text) : 0;
+		if (autolink && at + tl <= m->len && memcmp(m->src + at, text, tl) == 0)
+			return;
+	}
+	/* `<url>`: the text inside is placed right */
+	if (autolink) {
+		cmark_node *c = cmark_node_first_child(n);
+		int cl = cmark_node_get_start_line(c), cc = cmark_node_get_start_column(c);
+		size_t coff = offset_of(m, cl, cc - 1);
+		if (coff != SIZE_MAX && m->src[coff] == '<') {
+			*line = cl;
+			*col = cc - 1;
+			return;
+		}
+	}
+	/* continuation lines: cmark-gfm leaves out the indentation it stripped, or counts a
+	 * lazy line's container prefix that is not there; a `www.` link comes one column early.
+	 * The link is the nearest opener on the same line, looking right first. */
+	if (off == SIZE_MAX)
+		return;
+	size_t tl = text ? strlen(text) : 0;
+	size_t bol = m->line_starts[*line - 1], eol = line_end(m, (size_t)*line);
+	for (size_t dist = 1; dist <= MAX_POS_FIX && (off + dist < eol || off >= bol + dist); dist++) {
+		for (int dir = 0; dir < 2; dir++) {
+			size_t o = dir ? off - dist : off + dist;
+			if (dir ? off < bol + dist : o >= eol)
+				continue;
+			bool hit = autolink ? m->src[o] == '<' || (eol - o >= tl && memcmp(m->src + o, text, tl) == 0)
+			                    : m->src[o] == (image ? '!' : '[');
+			if (hit) {
+				*col = (int)(o - bol) + 1;
+				return;
+			}
+		}
+	}
+}
+
+/* ==== the walk ==== */
+
+static void record_link(md_ctx *m, cmark_node *n, bool image, hg_buf *tmp)
+{
+	const char *url = cmark_node_get_url(n);
+	if (!url)
+		url = "";
+	int line, col;
+	link_position(m, n, image, &line, &col);
+	HG_GROW(m->links, m->links_cap, m->n_links + 1);
+	m->links[m->n_links++] = (hg_md_link){
+	    .url = hg_arena_strdup(m->a, url),
+	    .line = line > 0 ? (unsigned)line + m->opt->first_line - 1 : 0,
+	    .col = col > 0 ? (unsigned)col : 0,
+	    .image = image,
+	};
+	if (m->opt->rewrite_link) {
+		hg_buf_reset(tmp);
+		if (m->opt->rewrite_link(m->opt->ud, url, image, tmp))
+			cmark_node_set_url(n, tmp->ptr);
+	}
+	if (!m->opt->unsafe && dangerous_url(cmark_node_get_url(n)))
+		cmark_node_set_url(n, "");
+}
+
+static void walk(md_ctx *m, cmark_node *root)
+{
+	hg_buf tmp = HG_BUF_INIT;
+	cmark_iter *it = cmark_iter_new(root);
+	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		cmark_node *n = cmark_iter_get_node(it);
+		switch (cmark_node_get_type(n)) {
+		case CMARK_NODE_CODE_BLOCK: m->has_code = true; break;
+		case CMARK_NODE_LINK: record_link(m, n, false, &tmp); break;
+		case CMARK_NODE_IMAGE: record_link(m, n, true, &tmp); break;
+		case CMARK_NODE_HEADING:
+			/* replaced after the walk: the iterator must not lose its place */
+			HG_GROW(m->headings, m->headings_cap, m->n_headings + 1);
+			m->headings[m->n_headings++] = n;
+			break;
+		default: break;
+		}
+	}
+	cmark_iter_free(it);
+	hg_buf_release(&tmp);
+}
+
+/* The text a reader sees in a heading: text and inline code, a space for a line break; raw
+ * HTML and images contribute nothing (as in GitHub's ids, made from the rendered text). */
+static void heading_text(cmark_node *h, hg_buf *out)
+{
+	int in_image = 0;
+	cmark_iter *it = cmark_iter_new(h);
+	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+		cmark_node *n = cmark_iter_get_node(it);
+		switch (cmark_node_get_type(n)) {
+		case CMARK_NODE_IMAGE: in_image += ev == CMARK_EVENT_ENTER ? 1 : -1; break;
+		case CMARK_NODE_TEXT:
+		case CMARK_NODE_CODE:
+			if (!in_image)
+				hg_buf_adds(out, cmark_node_get_literal(n));
+			break;
+		case CMARK_NODE_SOFTBREAK:
+		case CMARK_NODE_LINEBREAK:
+			if (!in_image)
+				hg_buf_addc(out, ' ');
+			break;
+		default: break;
+		}
+	}
+	cmark_iter_free(it);
+}
+
+/* Each heading becomes a custom block holding a custom inline whose enter and exit texts
+ * are `<hN id="…">` and `</hN>`, with the heading's inlines moved inside. (A custom block
+ * alone would put newlines inside the tag: cmark's renderer starts a line before and after
+ * a custom block's texts.) The old heading node is not freed until after rendering: its
+ * text nodes point into the heading's own content buffer. An id that would be empty (a
+ * heading of only punctuation or emoji) is "section". */
+static void give_heading_ids(md_ctx *m, hg_md_doc *doc)
+{
+	slug_set used = {0};
+	hg_buf text = HG_BUF_INIT, slug = HG_BUF_INIT, tag = HG_BUF_INIT;
+	doc->headings = hg_arena_alloc(m->a, (m->n_headings ? m->n_headings : 1) * sizeof *doc->headings);
+	for (size_t i = 0; i < m->n_headings; i++) {
+		cmark_node *h = m->headings[i];
+		int level = cmark_node_get_heading_level(h);
+		hg_buf_reset(&text);
+		hg_buf_reset(&slug);
+		heading_text(h, &text);
+		hg_heading_slug(text.ptr, text.len, &slug);
+		if (!slug.len)
+			hg_buf_adds(&slug, "section");
+		slug_unique(&used, &slug);
+
+		cmark_node *block = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+		cmark_node *inl = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+		cmark_node_append_child(block, inl);
+		hg_buf_reset(&tag);
+		hg_buf_addf(&tag, "<h%d id=\"", level);
+		hg_buf_add_html_escaped(&tag, slug.ptr, slug.len);
+		hg_buf_adds(&tag, "\">");
+		cmark_node_set_on_enter(inl, tag.ptr);
+		hg_buf_reset(&tag);
+		hg_buf_addf(&tag, "</h%d>", level);
+		cmark_node_set_on_exit(inl, tag.ptr);
+		for (cmark_node *c; (c = cmark_node_first_child(h));) {
+			cmark_node_unlink(c);
+			cmark_node_append_child(inl, c);
+		}
+		cmark_node_replace(h, block);
+		HG_GROW(m->detached, m->detached_cap, m->n_detached + 1);
+		m->detached[m->n_detached++] = h;
+
+		doc->headings[i] = (hg_md_heading){
+		    .level = level,
+		    .id = hg_arena_strndup(m->a, slug.ptr, slug.len),
+		    .text = hg_arena_strndup(m->a, text.ptr, text.len),
+		    .line = (unsigned)cmark_node_get_start_line(h) + m->opt->first_line - 1,
+		};
+	}
+	doc->n_headings = m->n_headings;
+	hg_buf_release(&text);
+	hg_buf_release(&slug);
+	hg_buf_release(&tag);
+	slug_set_release(&used);
+}
+
+static void attach(cmark_parser *p, const char *name)
+{
+	cmark_syntax_extension *ext = cmark_find_syntax_extension(name);
+	if (ext)
+		cmark_parser_attach_syntax_extension(p, ext);
+}
+
+void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, hg_arena *a, hg_md_doc *doc)
+{
+	hg_md_options defaults = hg_md_default_options();
+	if (!opt)
+		opt = &defaults;
+	if (opt->first_line == 0) {
+		defaults = *opt;
+		defaults.first_line = 1;
+		opt = &defaults;
+	}
+	pthread_once(&register_once, register_extensions);
+
+	int options = CMARK_OPT_UNSAFE | CMARK_OPT_FOOTNOTES;
+	if (opt->hardbreaks)
+		options |= CMARK_OPT_HARDBREAKS;
+	if (opt->smart)
+		options |= CMARK_OPT_SMART;
+	cmark_parser *parser = cmark_parser_new(options);
+	attach(parser, "table");
+	attach(parser, "strikethrough");
+	attach(parser, "autolink");
+	attach(parser, "tasklist");
+	if (!opt->unsafe)
+		attach(parser, "tagfilter");
+	pthread_mutex_lock(&parse_lock);
+	cmark_parser_feed(parser, src, len);
+	cmark_node *root = cmark_parser_finish(parser);
+	pthread_mutex_unlock(&parse_lock);
+
+	md_ctx m = {.opt = opt, .a = a, .src = src, .len = len};
+	*doc = (hg_md_doc){0};
+	if (!opt->unsafe)
+		drop_raw_html(root);
+	walk(&m, root);
+	give_heading_ids(&m, doc);
+
+	char *html = cmark_render_html(root, options, cmark_parser_get_syntax_extensions(parser));
+	size_t n = strlen(html);
+	doc->html = hg_arena_strndup(a, html, n);
+	doc->html_len = n;
+	cmark_get_default_mem_allocator()->free(html);
+
+	doc->links = hg_arena_alloc(a, (m.n_links ? m.n_links : 1) * sizeof *doc->links);
+	if (m.n_links)
+		memcpy(doc->links, m.links, m.n_links * sizeof *doc->links);
+	doc->n_links = m.n_links;
+	doc->has_code = m.has_code;
+
+	for (size_t i = 0; i < m.n_detached; i++)
+		cmark_node_free(m.detached[i]);
+	cmark_node_free(root);
+	cmark_parser_free(parser);
+	free(m.detached);
+	free(m.headings);
+	free(m.links);
+	free(m.line_starts);
+}
+
+/* ==== the first level-1 heading, without parsing ====
+ * A line scanner that knows just enough block structure not to be fooled: fenced code
+ * (``` or ~~~, closed by a fence of the same character at least as long), HTML comments,
+ * indented code (four spaces or a tab), and setext underlines that follow a paragraph. An
+ * empty `#` heading is passed over. The text has the common inline markup removed:
+ * emphasis marks, code backticks, `[text](url)` and `![alt](url)` reduced to text and alt,
+ * backslash escapes and the five basic entities. */
+
+static size_t indent_of(const char *s, size_t n)
+{
+	size_t i = 0, w = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t')) {
+		w += s[i] == '\t' ? 4 - w % 4 : 1;
+		i++;
+	}
+	return w;
+}
+
+static size_t skip_blanks(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+static size_t trim_end(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return n;
+}
+
+/* A fence line: its character and length, or 0. */
+static size_t fence_of(const char *s, size_t n, char *ch)
+{
+	if (indent_of(s, n) > 3)
+		return 0;
+	size_t i = skip_blanks(s, n, 0), k = i;
+	if (i >= n || (s[i] != '`' && s[i] != '~'))
+		return 0;
+	while (k < n && s[k] == s[i])
+		k++;
+	if (k - i < 3)
+		return 0;
+	if (s[i] == '`' && memchr(s + k, '`', n - k))
+		return 0; /* a backtick fence's info string has no backticks */
+	*ch = s[i];
+	return k - i;
+}
+
+static bool is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* Appends s[0..n) without inline markup. */
+static void strip_inline(hg_buf *out, const char *s, size_t n)
+{
+	static const struct {
+		const char *name;
+		char ch;
+	} entities[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}};
+	for (size_t i = 0; i < n;) {
+		char c = s[i];
+		if (c == '\\' && i + 1 < n && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", s[i + 1])) {
+			hg_buf_addc(out, s[i + 1]);
+			i += 2;
+			continue;
+		}
+		if (c == '`') {
+			size_t run = 0;
+			while (i + run < n && s[i + run] == '`')
+				run++;
+			/* the closing run of the same length; the code inside is literal */
+			for (size_t j = i + run; j < n; j++) {
+				size_t r = 0;
+				while (j + r < n && s[j + r] == '`')
+					r++;
+				if (r == run) {
+					size_t b = i + run, e = j;
+					if (e - b >= 2 && s[b] == ' ' && s[e - 1] == ' ') {
+						b++;
+						e--;
+					}
+					hg_buf_add(out, s + b, e - b);
+					i = j + r;
+					goto next;
+				}
+				j += r;
+			}
+			i += run; /* unmatched: the backticks go, the text stays */
+			continue;
+		}
+		if (c == '*' || c == '_') {
+			size_t run = 0;
+			while (i + run < n && s[i + run] == c)
+				run++;
+			char before = i ? s[i - 1] : ' ', after = i + run < n ? s[i + run] : ' ';
+			bool flanking = !is_ws(before) || !is_ws(after);
+			bool intraword = c == '_' && is_alnum(before) && is_alnum(after);
+			if (!flanking || intraword)
+				hg_buf_add(out, s + i, run);
+			i += run;
+			continue;
+		}
+		if (c == '[' || (c == '!' && i + 1 < n && s[i + 1] == '[')) {
+			size_t open = c == '!' ? i + 1 : i;
+			const char *close = memchr(s + open, ']', n - open);
+			if (close && (size_t)(close - s) + 1 < n && close[1] == '(') {
+				const char *paren = memchr(close, ')', (size_t)(s + n - close));
+				if (paren) {
+					strip_inline(out, s + open + 1, (size_t)(close - s) - open - 1);
+					i = (size_t)(paren - s) + 1;
+					continue;
+				}
+			}
+			hg_buf_addc(out, c);
+			i++;
+			continue;
+		}
+		if (c == '&') {
+			size_t k;
+			for (k = 0; k < HG_ARRAY_LEN(entities); k++) {
+				size_t el = strlen(entities[k].name);
+				if (n - i >= el && memcmp(s + i, entities[k].name, el) == 0) {
+					hg_buf_addc(out, entities[k].ch);
+					i += el;
+					break;
+				}
+			}
+			if (k < HG_ARRAY_LEN(entities))
+				continue;
+		}
+		hg_buf_addc(out, c);
+		i++;
+	next:;
+	}
+}
+
+/* The content of an ATX level-1 heading line, or false. */
+static bool atx_h1(const char *s, size_t n, size_t *b, size_t *e)
+{
+	if (indent_of(s, n) > 3)
+		return false;
+	size_t i = skip_blanks(s, n, 0);
+	if (i >= n || s[i] != '#' || (i + 1 < n && s[i + 1] != ' ' && s[i + 1] != '\t'))
+		return false;
+	size_t start = skip_blanks(s, n, i + 1), end = trim_end(s, n);
+	if (end < start)
+		end = start;
+	/* a closing run of '#' goes if it is the whole content or follows a blank */
+	size_t k = end;
+	while (k > start && s[k - 1] == '#')
+		k--;
+	if (k < end && (k == start || s[k - 1] == ' ' || s[k - 1] == '\t'))
+		end = trim_end(s, k);
+	if (end < start)
+		end = start;
+	*b = start;
+	*e = end;
+	return true;
+}
+
+/* A line that cannot be a plain paragraph line (for the setext rule): block quotes, list
+ * items, headings, tables' rules… kept simple on purpose. */
+static bool starts_other_block(const char *s, size_t n)
+{
+	size_t i = skip_blanks(s, n, 0);
+	if (i >= n)
+		return true;
+	if (s[i] == '>' || s[i] == '#' || s[i] == '<')
+		return true;
+	if ((s[i] == '-' || s[i] == '*' || s[i] == '+') && (i + 1 >= n || s[i + 1] == ' ' || s[i + 1] == '\t'))
+		return true;
+	size_t k = i;
+	while (k < n && s[k] >= '0' && s[k] <= '9')
+		k++;
+	return k > i && k < n && (s[k] == '.' || s[k] == ')') && (k + 1 >= n || s[k + 1] == ' ');
+}
+
+/* n is the length without trailing blanks. */
+static bool setext_rule(const char *s, size_t n, char ch)
+{
+	if (indent_of(s, n) > 3)
+		return false;
+	size_t i = skip_blanks(s, n, 0), k = i;
+	while (k < n && s[k] == ch)
+		k++;
+	return k > i && k == n;
+}
+
+static bool has_comment_end(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 3 <= n; i++)
+		if (s[i] == '-' && s[i + 1] == '-' && s[i + 2] == '>')
+			return true;
+	return false;
+}
+
+const char *hg_markdown_first_h1(const char *src, size_t len, hg_arena *a)
+{
+	char fence_ch = 0;
+	size_t fence_len = 0;
+	bool in_comment = false;
+	size_t para_start = SIZE_MAX, para_end = 0; /* the open paragraph's lines */
+	hg_buf out = HG_BUF_INIT;
+	const char *result = NULL;
+	for (size_t off = 0; off < len && !result;) {
+		const char *nl = memchr(src + off, '\n', len - off);
+		size_t end = nl ? (size_t)(nl - src) : len, next = nl ? end + 1 : len;
+		const char *s = src + off;
+		size_t n = trim_end(s, end - off);
+		char ch;
+		size_t fl;
+		if (fence_len) {
+			if ((fl = fence_of(s, n, &ch)) >= fence_len && ch == fence_ch &&
+			    skip_blanks(s, n, skip_blanks(s, n, 0) + fl) == n)
+				fence_len = 0;
+		} else if (in_comment) {
+			if (has_comment_end(s, n))
+				in_comment = false;
+		} else if ((fl = fence_of(s, n, &ch))) {
+			fence_ch = ch;
+			fence_len = fl;
+			para_start = SIZE_MAX;
+		} else if (indent_of(s, n) <= 3 && n >= skip_blanks(s, n, 0) + 4 &&
+		           memcmp(s + skip_blanks(s, n, 0), "<!--", 4) == 0) {
+			size_t b = skip_blanks(s, n, 0) + 4;
+			in_comment = !has_comment_end(s + b, n - b);
+			para_start = SIZE_MAX;
+		} else {
+			size_t b, e;
+			if (atx_h1(s, n, &b, &e)) {
+				para_start = SIZE_MAX;
+				if (e > b) {
+					strip_inline(&out, s + b, e - b);
+					result = out.ptr;
+				}
+			} else if (para_start != SIZE_MAX && setext_rule(s, n, '=')) {
+				/* the paragraph's lines, each trimmed, joined by spaces */
+				for (size_t lo = para_start; lo < para_end;) {
+					const char *lnl = memchr(src + lo, '\n', para_end - lo);
+					size_t le = lnl ? (size_t)(lnl - src) : para_end;
+					size_t lb = skip_blanks(src + lo, le - lo, 0);
+					size_t ln = trim_end(src + lo, le - lo);
+					if (out.len)
+						hg_buf_addc(&out, ' ');
+					if (ln > lb)
+						strip_inline(&out, src + lo + lb, ln - lb);
+					lo = le + 1;
+				}
+				result = out.len ? out.ptr : NULL;
+				para_start = SIZE_MAX;
+			} else if (skip_blanks(s, n, 0) == n || (para_start != SIZE_MAX && setext_rule(s, n, '-'))) {
+				para_start = SIZE_MAX; /* a blank line or a level-2 underline ends it */
+			} else if (para_start == SIZE_MAX) {
+				if (indent_of(s, n) < 4 && !starts_other_block(s, n)) {
+					para_start = off;
+					para_end = end;
+				}
+			} else {
+				para_end = end; /* a continuation line */
+			}
+		}
+		off = next;
+	}
+	const char *text = NULL;
+	if (result) {
+		size_t b = 0, e = out.len;
+		while (b < e && out.ptr[b] == ' ')
+			b++;
+		while (e > b && out.ptr[e - 1] == ' ')
+			e--;
+		if (e > b)
+			text = hg_arena_strndup(a, out.ptr + b, e - b);
+	}
+	hg_buf_release(&out);
+	return text;
+}
