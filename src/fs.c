@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,18 @@
 #include <unistd.h>
 
 #include "banned.h"
+
+/* "16 MiB", "4.9 KiB", "200 bytes": sizes as a reader takes them in. */
+static const char *size_text(char buf[32], size_t n)
+{
+	if (n >= 1048576)
+		snprintf(buf, 32, "%.1f MiB", (double)n / 1048576.0);
+	else if (n >= 1024)
+		snprintf(buf, 32, "%.1f KiB", (double)n / 1024.0);
+	else
+		snprintf(buf, 32, "%zu bytes", n);
+	return buf;
+}
 
 char *hg_fs_read(const char *path, const char *display, size_t max_size, size_t *len, hg_diags *d)
 {
@@ -25,8 +38,9 @@ char *hg_fs_read(const char *path, const char *display, size_t max_size, size_t 
 		return NULL;
 	}
 	if (max_size && (size_t)st.st_size > max_size) {
-		hg_error(d, display, 0, 0, "file is too large (%.1f MiB; the limit is %.1f MiB)",
-			 (double)st.st_size / 1048576.0, (double)max_size / 1048576.0);
+		char got[32], lim[32];
+		hg_error(d, display, 0, 0, "file is too large (%s; the limit is %s)", size_text(got, (size_t)st.st_size),
+			 size_text(lim, max_size));
 		hg_diag_note(d, "hint: split the page, or raise 'max_file_size' in the site's config");
 		close(fd);
 		return NULL;
@@ -56,7 +70,8 @@ char *hg_fs_read(const char *path, const char *display, size_t max_size, size_t 
 	}
 	close(fd);
 	if (max_size && got > max_size) {
-		hg_error(d, display, 0, 0, "file is too large (the limit is %.1f MiB)", (double)max_size / 1048576.0);
+		char lim[32];
+		hg_error(d, display, 0, 0, "file is too large (the limit is %s)", size_text(lim, max_size));
 		free(buf);
 		return NULL;
 	}
@@ -176,7 +191,7 @@ char *hg_path_join(const char *a, const char *b)
 {
 	if (!a || !*a || !strcmp(a, "."))
 		return hg_xstrdup(b);
-	if (!b || !*b)
+	if (!b || !*b || !strcmp(b, "."))
 		return hg_xstrdup(a);
 	size_t n = strlen(a);
 	while (n > 1 && a[n - 1] == '/')

@@ -21,6 +21,7 @@
 
 #define EXIT_CONTENT 1
 #define EXIT_USAGE 2
+#define PLURAL(n) ((n) == 1 ? "" : "s")
 
 static const char usage_text[] =
 	"usage: hubgen <command> [options]\n"
@@ -169,16 +170,16 @@ static int cmd_build(int argc, char **argv, bool check_only)
 	if (!opt.quiet || errors) {
 		double ms = now_ms() - t0;
 		if (ok && check_only)
-			fprintf(stderr, "hubgen: checked %zu pages and %zu files in %.0f ms, %zu warning%s\n", rs.pages,
-				rs.statics, ms, warnings, warnings == 1 ? "" : "s");
+			fprintf(stderr, "hubgen: checked %zu page%s and %zu file%s in %.0f ms, %zu warning%s\n", rs.pages,
+				PLURAL(rs.pages), rs.statics, PLURAL(rs.statics), ms, warnings, PLURAL(warnings));
 		else if (ok)
-			fprintf(stderr, "hubgen: built %zu pages and %zu files into %s in %.0f ms (%zu written, %zu "
+			fprintf(stderr, "hubgen: built %zu page%s and %zu file%s into %s in %.0f ms (%zu written, %zu "
 					"unchanged), %zu warning%s\n",
-				rs.pages, rs.statics, s->dest, ms, os.written, os.unchanged, warnings,
-				warnings == 1 ? "" : "s");
+				rs.pages, PLURAL(rs.pages), rs.statics, PLURAL(rs.statics), s->dest, ms, os.written,
+				os.unchanged, warnings, PLURAL(warnings));
 		else
-			fprintf(stderr, "hubgen: %zu error%s, %zu warning%s; %s\n", errors, errors == 1 ? "" : "s",
-				warnings, warnings == 1 ? "" : "s",
+			fprintf(stderr, "hubgen: %zu error%s, %zu warning%s; %s\n", errors, PLURAL(errors), warnings,
+				PLURAL(warnings),
 				check_only ? "check failed" : "nothing was written");
 	}
 	hg_site_free(s);

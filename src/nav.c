@@ -85,6 +85,21 @@ static int sibling_cmp(const void *pa, const void *pb)
 	return strcmp(a->rel, b->rel);
 }
 
+/* The order as written (4 stays an integer, 4.13 a float), or null. */
+static hg_value *order_value(hg_arena *a, const hg_page *p)
+{
+	if (!p->has_order)
+		return &hg_null_value;
+	const char *keys[] = {"nav_order", "weight"};
+	for (size_t k = 0; k < 2; k++) {
+		hg_value *v = hg_map_get(p->fm, keys[k]);
+		if (v && (v->kind == HG_INT || v->kind == HG_FLOAT))
+			return v;
+	}
+	double whole = (double)(int64_t)p->order;
+	return whole == p->order ? hg_value_int(a, (int64_t)p->order) : hg_value_float(a, p->order);
+}
+
 static void add_child(hg_nav_item *parent, hg_nav_item *child)
 {
 	HG_GROW(parent->children, parent->cap_children, parent->n_children + 1);
@@ -281,7 +296,7 @@ hg_nav *hg_nav_build(hg_site *s, hg_diags *d)
 		hg_value *v = hg_value_map(a);
 		hg_map_set(a, v, "title", hg_value_string_borrow(a, it->page->title, strlen(it->page->title)));
 		hg_map_set(a, v, "url", hg_value_string_borrow(a, it->page->url, strlen(it->page->url)));
-		hg_map_set(a, v, "order", it->page->has_order ? hg_value_float(a, it->page->order) : &hg_null_value);
+		hg_map_set(a, v, "order", order_value(a, it->page));
 		hg_map_set(a, v, "flat", hg_value_bool(it->flat));
 		hg_map_set(a, v, "collapse", hg_value_bool(it->collapse));
 		it->value = v;

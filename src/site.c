@@ -458,7 +458,7 @@ static bool model_page(hg_site *s, hg_page *p, hg_diags *d)
 	const char *pattern = perma ? str_of(a, perma) : NULL;
 	if (!pattern && p->is_post)
 		pattern = s->config.permalink;
-	if (pattern && (p->is_post || strchr(pattern, ':'))) {
+	if (p->is_post || (pattern && strchr(pattern, ':'))) {
 		hg_civil c = hg_time_civil(p->date);
 		hg_buf title_slug = HG_BUF_INIT, cats = HG_BUF_INIT;
 		const char *stem = slug ? slug : base;

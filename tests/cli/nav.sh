@@ -11,6 +11,7 @@ for dir in "$HG_TESTS_DIR"/nav/*/; do
     ext=$([ $fmt = text ] && echo txt || echo json)
     out=$("$HUBGEN" nav -s "$dir/site" --format $fmt 2>"$TMP/$name.err")
     code=$?
+    out=$(printf '%s' "$out" | sed "s|$dir/site/||g")
     expect_eq "$name nav $fmt exit code" 0 "$code"
     warnings=$(sed "s|$dir/site/||g" "$TMP/$name.err")
     if [ "${HG_UPDATE_GOLDEN:-}" = 1 ]; then
@@ -27,5 +28,8 @@ done
 site="$HG_TESTS_DIR/nav/hugo/site"
 "$HUBGEN" build -q -s "$site" -d "$TMP/hugo-out" 2>/dev/null
 page=$(cat "$TMP/hugo-out/docs/z/index.html" 2>/dev/null)
-expect_contains "built page has a previous link" "$page" "Sub page"
+# Zebra comes after Docs and before Sub section in reading order
+expect_contains "built page links to the previous page" "$page" "/docs/\""
+expect_contains "built page links to the next page" "$page" "/docs/sub/\""
+expect_contains "built page names the next page" "$page" "Sub section"
 finish
