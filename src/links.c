@@ -1,6 +1,7 @@
 #include "links.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -496,10 +497,47 @@ static long page_index(const hg_site *s, const hg_page *p)
 	return -1;
 }
 
+/* A broken reference with no place in the source came from a layout or an include: it is
+ * the same on every page that uses them, so it is reported once, at the first such page,
+ * with the count of the others. */
+typedef struct unplaced {
+	const char *url;
+	const char *message;
+	const hg_page *first;
+	size_t count;
+} unplaced;
+
+static void report(hg_diags *d, const hg_page *p, const hg_ref *r, unplaced **un, size_t *n_un, size_t *cap_un,
+		   const char *fmt, ...) HG_PRINTF(7, 8);
+
+static void report(hg_diags *d, const hg_page *p, const hg_ref *r, unplaced **un, size_t *n_un, size_t *cap_un,
+		   const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = hg_xvasprintf(fmt, ap);
+	va_end(ap);
+	if (r->line) {
+		hg_warn(d, p->display, r->line, r->col, "%s", msg);
+		free(msg);
+		return;
+	}
+	for (size_t i = 0; i < *n_un; i++)
+		if (!strcmp((*un)[i].message, msg)) {
+			(*un)[i].count++;
+			free(msg);
+			return;
+		}
+	HG_GROW(*un, *cap_un, *n_un + 1);
+	(*un)[(*n_un)++] = (unplaced){r->url, msg, p, 1};
+}
+
 void hg_links_check(const hg_linkmap *m, const hg_site *s, const hg_page_refs *refs, hg_diags *d)
 {
 	const char *base = s->config.baseurl;
 	hg_buf sp = HG_BUF_INIT;
+	unplaced *un = NULL;
+	size_t n_un = 0, cap_un = 0;
 	for (size_t i = 0; i < s->n_pages; i++) {
 		const hg_page *p = s->pages[i];
 		for (size_t k = 0; k < refs[i].n_refs; k++) {
@@ -510,16 +548,16 @@ void hg_links_check(const hg_linkmap *m, const hg_site *s, const hg_page_refs *r
 			hg_buf_reset(&sp);
 			if (!hg_link_resolve(base, p->url, r->url, &sp, &frag, &outside)) {
 				if (outside)
-					hg_warn(d, p->display, r->line, r->col,
-						"link '%s' leaves the site's base path '%s'", shown, *base ? base : "/");
+					report(d, p, r, &un, &n_un, &cap_un, "link '%s' leaves the site's base path '%s'",
+					       shown, *base ? base : "/");
 				continue;
 			}
 			long o = output_for(m, sp.ptr);
 			if (o < 0) {
 				bool md = is_md_path(shown, strcspn(shown, "?#"));
-				hg_warn(d, p->display, r->line, r->col, "%s '%s' %s",
-					!strcmp(r->attr, "href") ? "broken link" : "missing file", shown,
-					md ? "names no page of this site" : "does not resolve to a page or file");
+				report(d, p, r, &un, &n_un, &cap_un, "%s '%s' %s",
+				       !strcmp(r->attr, "href") ? "broken link" : "missing file", shown,
+				       md ? "names no page of this site" : "does not resolve to a page or file");
 				continue;
 			}
 			if (frag && *frag && m->page_of_output[o]) {
@@ -527,11 +565,21 @@ void hg_links_check(const hg_linkmap *m, const hg_site *s, const hg_page_refs *r
 				hg_buf id = HG_BUF_INIT;
 				percent_decode(frag, strlen(frag), &id);
 				if (t >= 0 && !has_id(&refs[t], id.ptr) && strcmp(id.ptr, "top"))
-					hg_warn(d, p->display, r->line, r->col, "broken anchor '#%s': %s has no heading or "
-						"element with that id", id.ptr, m->page_of_output[o]->display);
+					report(d, p, r, &un, &n_un, &cap_un,
+					       "broken anchor '#%s': %s has no heading or element with that id", id.ptr,
+					       m->page_of_output[o]->display);
 				hg_buf_release(&id);
 			}
 		}
 	}
+	for (size_t i = 0; i < n_un; i++) {
+		hg_warn(d, un[i].first->display, 0, 0, "%s", un[i].message);
+		if (un[i].count > 1)
+			hg_diag_note(d, "note: in %zu pages; it comes from a layout or an include", un[i].count);
+		else
+			hg_diag_note(d, "note: it comes from a layout or an include");
+		free((char *)un[i].message);
+	}
+	free(un);
 	hg_buf_release(&sp);
 }

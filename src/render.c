@@ -8,6 +8,7 @@
 
 #include "frontmatter.h"
 #include "fs.h"
+#include "generate.h"
 #include "links.h"
 #include "liquid.h"
 #include "markdown.h"
@@ -66,7 +67,8 @@ typedef struct renderer {
 	const hg_theme_file **theme_assets; /* embedded assets this site gets, after its statics */
 	size_t n_theme_assets;
 	hg_linkmap *links;
-	hg_page_refs *refs; /* per page, for the link checker */
+	hg_page_refs *refs;       /* per page, for the link checker */
+	hg_search_entry *search;  /* per page, for the search index */
 } renderer;
 
 /* ==== layouts and includes, read once ==== */
@@ -516,7 +518,18 @@ static void render_page(worker *w, size_t index)
 		hg_buf_add(cur, doc.html, doc.html_len);
 		hg_map_set(a, hub, "toc", toc_value(a, &doc));
 		hg_map_set(a, hub, "has_code", hg_value_bool(doc.has_code));
+		hg_buf hs = HG_BUF_INIT;
+		for (size_t k = 0; k < doc.n_headings; k++) {
+			if (doc.headings[k].level < 2 || doc.headings[k].level > 3)
+				continue;
+			if (hs.len)
+				hg_buf_adds(&hs, " \u00b7 ");
+			hg_buf_adds(&hs, doc.headings[k].text);
+		}
+		r->search[index].headings = hg_arena_strndup(w->keep, hs.ptr, hs.len);
+		hg_buf_release(&hs);
 	}
+	r->search[index].excerpt = hg_html_excerpt(cur->ptr, cur->len, 40, w->keep);
 
 	/* 3. the layout chain */
 	for (; l; l = l->parent) {
@@ -642,12 +655,14 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 
 	load_theme(&r);
 	pick_theme_assets(&r);
-	const char **extra = hg_xcalloc(r.n_theme_assets + 1, sizeof *extra);
+	const char **extra = hg_xcalloc(r.n_theme_assets + HG_MAX_GENERATED + 1, sizeof *extra);
 	for (size_t i = 0; i < r.n_theme_assets; i++)
 		extra[i] = r.theme_assets[i]->path;
-	r.links = hg_linkmap_new(s, extra, r.n_theme_assets);
+	size_t n_gen = hg_generated_paths(s, extra + r.n_theme_assets);
+	r.links = hg_linkmap_new(s, extra, r.n_theme_assets + n_gen);
 	free(extra);
 	r.refs = hg_xcalloc(s->n_pages + 1, sizeof *r.refs);
+	r.search = hg_xcalloc(s->n_pages + 1, sizeof *r.search);
 
 	if (hg_diags_count(d, HG_ERROR) == errors_before) {
 		r.n_tasks = s->n_pages + s->n_statics + r.n_theme_assets;
@@ -671,8 +686,10 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 		for (int i = 1; i < jobs; i++)
 			if (started[i])
 				pthread_join(th[i], NULL);
-		if (hg_diags_count(d, HG_ERROR) == errors_before)
+		if (hg_diags_count(d, HG_ERROR) == errors_before) {
 			hg_links_check(r.links, s, r.refs, d);
+			hg_generate_files(s, nav, r.search, out, d);
+		}
 		hg_render_stats st = {0};
 		for (int i = 0; i < jobs; i++) {
 			st.pages += ws[i].pages;
@@ -694,5 +711,6 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 	free(r.theme_assets);
 	hg_linkmap_free(r.links);
 	free(r.refs);
+	free(r.search);
 	return hg_diags_count(d, HG_ERROR) == errors_before;
 }

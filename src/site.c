@@ -642,6 +642,144 @@ static int rel_cmp(const void *a, const void *b)
 	return strcmp(x->rel, y->rel);
 }
 
+/* ==== generated pages ====
+ * Pages the build adds of its own: the 404 page and the search page (each only when the
+ * site has none), and a redirect page for every `redirect_from` (Jekyll) and `aliases`
+ * (Hugo) entry. They go through the same model, render and link check as written pages. */
+
+static hg_page *new_generated(hg_site *s, const char *rel, const char *body, hg_value *fm)
+{
+	hg_page *p = hg_arena_zalloc(s->arena, sizeof *p);
+	p->rel = hg_arena_strdup(s->arena, rel);
+	p->display = hg_arena_printf(s->arena, "(generated) %s", rel);
+	p->text = hg_xstrdup(body);
+	p->text_len = strlen(body);
+	p->body_line = 1;
+	p->fm = fm;
+	p->generated = true;
+	return p;
+}
+
+static void fm_set(hg_site *s, hg_value *fm, const char *key, const char *val)
+{
+	hg_map_set(s->arena, fm, key, hg_value_cstr(s->arena, val));
+}
+
+static bool url_taken(hg_page **pages, size_t np, const char *url)
+{
+	for (size_t i = 0; i < np; i++)
+		if (!strcmp(pages[i]->url, url))
+			return true;
+	return false;
+}
+
+static void push_page(hg_site *s, hg_page ***pages, size_t *np, size_t *cap, hg_page *p, hg_diags *d)
+{
+	if (!model_page(s, p, d)) {
+		free(p->text);
+		p->text = NULL;
+		return;
+	}
+	HG_GROW(*pages, *cap, *np + 1);
+	(*pages)[(*np)++] = p;
+}
+
+static void add_redirects(hg_site *s, hg_page ***pages, size_t *np, size_t *cap, hg_diags *d)
+{
+	hg_arena *a = s->arena;
+	size_t n = *np;
+	for (size_t i = 0; i < n; i++) {
+		hg_page *target = (*pages)[i];
+		const char *keys[] = {"redirect_from", "aliases"};
+		for (int k = 0; k < 2; k++) {
+			hg_value *v = hg_map_get(target->fm, keys[k]);
+			if (!v || v->kind == HG_NULL)
+				continue;
+			hg_value *list = v;
+			if (v->kind == HG_STRING) {
+				list = hg_value_list(a);
+				hg_list_push(a, list, v);
+			}
+			if (list->kind != HG_LIST) {
+				hg_warn(d, target->display, v->line, v->col, "'%s' must be a path or a list of paths", keys[k]);
+				continue;
+			}
+			for (size_t j = 0; j < list->as.list.len; j++) {
+				hg_value *from = list->as.list.items[j];
+				if (from->kind != HG_STRING || !from->as.s.len)
+					continue;
+				hg_buf to = HG_BUF_INIT, body = HG_BUF_INIT;
+				hg_url_with_base(s->config.baseurl, target->url, &to);
+				hg_buf_adds(&body, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+						   "<title>Redirecting to ");
+				hg_buf_add_html_escaped(&body, target->title, strlen(target->title));
+				hg_buf_adds(&body, "</title>\n<meta name=\"robots\" content=\"noindex\">\n<link rel=\"canonical\" "
+						   "href=\"");
+				if (*s->config.url)
+					hg_buf_add_html_escaped(&body, s->config.url, strlen(s->config.url));
+				hg_buf_add_html_escaped(&body, to.ptr, to.len);
+				hg_buf_adds(&body, "\">\n<meta http-equiv=\"refresh\" content=\"0; url=");
+				hg_buf_add_html_escaped(&body, to.ptr, to.len);
+				hg_buf_adds(&body, "\">\n</head>\n<body>\n<p>This page has moved to <a href=\"");
+				hg_buf_add_html_escaped(&body, to.ptr, to.len);
+				hg_buf_adds(&body, "\">");
+				hg_buf_add_html_escaped(&body, target->title, strlen(target->title));
+				hg_buf_adds(&body, "</a>.</p>\n</body>\n</html>\n");
+
+				hg_value *fm = hg_value_map(a);
+				/* a path written without a file name is a folder, as Jekyll's plugin reads it */
+				const char *path = from->as.s.ptr;
+				const char *last = strrchr(path, '/');
+				bool has_ext = strchr(last ? last : path, '.') != NULL;
+				hg_value *perma = hg_value_cstr(a, hg_arena_printf(a, "%s%s", path,
+						  has_ext || hg_ends_with(path, "/") ? "" : "/"));
+				perma->line = from->line;
+				perma->col = from->col;
+				hg_map_set(a, fm, "permalink", perma);
+				hg_map_set(a, fm, "layout", &hg_null_value);
+				hg_map_set(a, fm, "sitemap", &hg_false_value);
+				hg_map_set(a, fm, "search_exclude", &hg_true_value);
+				hg_map_set(a, fm, "nav_exclude", &hg_true_value);
+				hg_map_set(a, fm, "render_with_liquid", &hg_false_value);
+				fm_set(s, fm, "redirect_to", to.ptr);
+				char *rel = hg_xasprintf("(redirect)%s", path);
+				hg_page *p = new_generated(s, rel, body.ptr, fm);
+				free(rel);
+				p->display = target->display; /* a clash is reported at the page that asked */
+				p->redirect = true;
+				push_page(s, pages, np, cap, p, d);
+				hg_buf_release(&to);
+				hg_buf_release(&body);
+			}
+		}
+	}
+}
+
+static void add_generated_pages(hg_site *s, hg_page ***pages, size_t *np, size_t *cap, hg_diags *d)
+{
+	add_redirects(s, pages, np, cap, d);
+	if (!url_taken(*pages, *np, "/404.html")) {
+		hg_value *fm = hg_value_map(s->arena);
+		fm_set(s, fm, "title", "Page not found");
+		fm_set(s, fm, "layout", "404");
+		fm_set(s, fm, "permalink", "/404.html");
+		hg_map_set(s->arena, fm, "sitemap", &hg_false_value);
+		hg_map_set(s->arena, fm, "search_exclude", &hg_true_value);
+		hg_map_set(s->arena, fm, "nav_exclude", &hg_true_value);
+		push_page(s, pages, np, cap, new_generated(s, "404.html", "", fm), d);
+	}
+	if (!url_taken(*pages, *np, "/search/")) {
+		hg_value *fm = hg_value_map(s->arena);
+		fm_set(s, fm, "title", "Search");
+		fm_set(s, fm, "layout", "search");
+		fm_set(s, fm, "permalink", "/search/");
+		hg_map_set(s->arena, fm, "sitemap", &hg_false_value);
+		hg_map_set(s->arena, fm, "search_exclude", &hg_true_value);
+		hg_map_set(s->arena, fm, "nav_exclude", &hg_true_value);
+		push_page(s, pages, np, cap, new_generated(s, "search.html", "", fm), d);
+	}
+}
+
 /* ==== data files ==== */
 
 static void load_data_dir(hg_site *s, const char *dir, const char *display, hg_value *into, int depth,
@@ -922,6 +1060,7 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 	free(real_source);
 	free(real_dest);
 
+	add_generated_pages(s, &pages, &np, &pcap, d);
 	qsort(pages, np, sizeof *pages, page_cmp);
 	if (ns > 1)
 		qsort(statics, ns, sizeof *statics, static_cmp);

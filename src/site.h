@@ -72,6 +72,8 @@ typedef struct hg_page {
 	bool markdown;        /* .md / .markdown: converted after Liquid */
 	bool liquid;          /* render_with_liquid is not false */
 	bool is_post, is_section, is_home;
+	bool generated; /* made by hubgen (404, search, redirects), not read from a file */
+	bool redirect;  /* a redirect_from / aliases page */
 	bool has_date;
 	hg_time date;
 	bool has_order;
