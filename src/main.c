@@ -13,8 +13,7 @@
 
 #include "diag.h"
 #include "nav.h"
-#include "output.h"
-#include "render.h"
+#include "build.h"
 #include "site.h"
 
 #include "banned.h"
@@ -58,6 +57,32 @@ static double now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Progress: with --verbose a line per phase with counts and times; on a terminal, the
+ * current phase on one line that is overwritten (cleared before the diagnostics print). */
+typedef struct progress_state {
+	bool verbose, live;
+	double start;
+	const char *last;
+} progress_state;
+
+static void progress(void *ud, const char *phase, size_t count)
+{
+	progress_state *ps = ud;
+	double t = now_ms() - ps->start;
+	if (ps->verbose) {
+		if (count)
+			fprintf(stderr, "hubgen: %6.0f ms  %s %zu\n", t, phase, count);
+		else
+			fprintf(stderr, "hubgen: %6.0f ms  %s\n", t, phase);
+	} else if (ps->live) {
+		fprintf(stderr, "\r\033[Khubgen: %s%s", phase, count ? "…" : "");
+		if (count)
+			fprintf(stderr, " %zu", count);
+		fflush(stderr);
+	}
+	ps->last = phase;
 }
 
 static bool env_is(const char *name, const char *value)
@@ -127,64 +152,29 @@ static int cmd_build(int argc, char **argv, bool check_only)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	opt.check_only = check_only;
 
-	double t0 = now_ms();
 	hg_diags *d = hg_diags_new();
-	hg_site *s = hg_site_load(&opt, d);
-	if (!s) {
-		print_diags(d);
-		hg_diags_free(d);
-		return EXIT_USAGE;
-	}
-	double t_load = now_ms();
-	if (opt.verbose)
-		fprintf(stderr, "hubgen: read %zu pages and %zu files in %.0f ms\n", s->n_pages, s->n_statics,
-			t_load - t0);
-
-	/* Nothing touches the destination until every page has rendered without error: the
-	 * output goes to a staging folder that is swapped in only at the end. */
-	hg_output *out = NULL;
-	bool ok = hg_diags_count(d, HG_ERROR) == 0;
-	if (ok && !check_only) {
-		out = hg_output_begin(s->dest, d);
-		ok = out != NULL;
-	}
-	hg_nav *nav = hg_nav_build(s, d);
-	hg_render_stats rs = {0};
-	if (ok)
-		ok = hg_render_site(s, nav, out, &rs, d);
-	hg_nav_free(nav);
-	if (opt.verbose)
-		fprintf(stderr, "hubgen: rendered %zu pages in %.0f ms\n", rs.pages, now_ms() - t_load);
-	if (opt.strict && hg_diags_count(d, HG_WARNING)) {
-		hg_diags_promote(d);
-		ok = false;
-	}
-	hg_output_stats os = {0};
-	if (ok && out)
-		ok = hg_output_commit(out, &os, d);
-	else
-		hg_output_abort(out);
-
+	progress_state ps = {opt.verbose, isatty(STDERR_FILENO) && !opt.quiet, now_ms(), NULL};
+	hg_build_summary sum;
+	hg_build_result res = hg_build_run(&opt, d, &sum, opt.quiet ? NULL : progress, &ps);
+	if (ps.live)
+		fputs("\r\033[K", stderr);
 	print_diags(d);
 	size_t warnings = hg_diags_count(d, HG_WARNING), errors = hg_diags_count(d, HG_ERROR);
-	if (!opt.quiet || errors) {
-		double ms = now_ms() - t0;
-		if (ok && check_only)
-			fprintf(stderr, "hubgen: checked %zu page%s and %zu file%s in %.0f ms, %zu warning%s\n", rs.pages,
-				PLURAL(rs.pages), rs.statics, PLURAL(rs.statics), ms, warnings, PLURAL(warnings));
-		else if (ok)
+	if (res != HG_BUILD_CONFIG_ERROR && (!opt.quiet || errors)) {
+		if (res == HG_BUILD_OK && check_only)
+			fprintf(stderr, "hubgen: checked %zu page%s and %zu file%s in %.0f ms, %zu warning%s\n", sum.pages,
+				PLURAL(sum.pages), sum.files, PLURAL(sum.files), sum.ms, warnings, PLURAL(warnings));
+		else if (res == HG_BUILD_OK)
 			fprintf(stderr, "hubgen: built %zu page%s and %zu file%s into %s in %.0f ms (%zu written, %zu "
 					"unchanged), %zu warning%s\n",
-				rs.pages, PLURAL(rs.pages), rs.statics, PLURAL(rs.statics), s->dest, ms, os.written,
-				os.unchanged, warnings, PLURAL(warnings));
+				sum.pages, PLURAL(sum.pages), sum.files, PLURAL(sum.files), sum.dest, sum.ms, sum.written,
+				sum.unchanged, warnings, PLURAL(warnings));
 		else
 			fprintf(stderr, "hubgen: %zu error%s, %zu warning%s; %s\n", errors, PLURAL(errors), warnings,
-				PLURAL(warnings),
-				check_only ? "check failed" : "nothing was written");
+				PLURAL(warnings), check_only ? "check failed" : "nothing was written");
 	}
-	hg_site_free(s);
 	hg_diags_free(d);
-	return ok ? 0 : EXIT_CONTENT;
+	return res == HG_BUILD_OK ? 0 : res == HG_BUILD_CONFIG_ERROR ? EXIT_USAGE : EXIT_CONTENT;
 }
 
 /* hubgen nav: prints the visible navigation tree, so users can debug their ordering. */

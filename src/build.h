@@ -1,0 +1,37 @@
+/* build.h — one whole build, as a library call: config → … → write → check.
+ *
+ * `hubgen build`, `hubgen check` and the preview server all run this, so what the server
+ * shows is what a build writes. It never prints: diagnostics go to d, figures to the
+ * summary, and phase lines to the progress callback when one is given.
+ */
+#ifndef HG_BUILD_H
+#define HG_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "site.h"
+
+typedef enum hg_build_result {
+	HG_BUILD_OK = 0,
+	HG_BUILD_CONTENT_ERROR = 1, /* a page, layout, include or link: nothing was written */
+	HG_BUILD_CONFIG_ERROR = 2,  /* the source or the config cannot be used */
+} hg_build_result;
+
+typedef struct hg_build_summary {
+	size_t pages, files;          /* rendered pages; static, theme and generated files */
+	size_t written, unchanged;    /* files written, and files left as they were */
+	double ms;                    /* wall time of the whole build */
+	const char *dest;             /* where it went (valid until the next build) */
+} hg_build_summary;
+
+/* Called at the start of each phase with a short name and a count ("rendering", 10000). */
+typedef void (*hg_progress_fn)(void *ud, const char *phase, size_t count);
+
+/* Runs a build. With opt->check_only set nothing is written. --strict's promotion of
+ * warnings to errors happens here. */
+hg_build_result hg_build_run(const hg_build_options *opt, hg_diags *d, hg_build_summary *summary,
+			     hg_progress_fn progress, void *progress_ud);
+
+#endif
