@@ -280,16 +280,20 @@ static layout *page_layout(renderer *r, const hg_page *p, bool *bad)
 		}
 		return l;
 	}
-	layout *l = NULL;
-	if (p->is_post)
-		l = find_layout(r, "post");
-	if (!l)
-		l = find_layout(r, "default");
-	if (!l)
-		l = find_layout(r, "page");
-	if (!l)
-		l = find_layout(r, " plain");
-	return l;
+	/* No layout named: the layout for the page's kind (post, home, section), else page,
+	 * else default — first among the site's own layouts, then the theme's — so a site with
+	 * its own layouts keeps its look, and a folder of bare Markdown gets the whole theme. */
+	const char *kind = p->is_post ? "post" : !strcmp(p->url, "/") ? "home" : p->is_section ? "section" : NULL;
+	const char *chain[] = {kind, "page", "default"};
+	for (int theme = 0; theme < 2; theme++)
+		for (size_t k = 0; k < HG_ARRAY_LEN(chain); k++) {
+			if (!chain[k])
+				continue;
+			layout *l = find_layout(r, chain[k]);
+			if (l && hg_starts_with(l->display, "(theme)/") == (theme == 1))
+				return l;
+		}
+	return find_layout(r, " plain");
 }
 
 /* ==== Liquid host callbacks ==== */
@@ -563,15 +567,10 @@ static void *work(void *arg)
 		if (i < s->n_pages) {
 			render_page(w, i);
 			hg_arena_reset(w->scratch);
-		} else if (i < s->n_pages + s->n_statics) {
+		} else {
 			const hg_static *st = &s->statics[i - s->n_pages];
 			if (r->out)
 				hg_output_copy(r->out, st->out_path, st->src, st->display, r->d);
-			w->statics++;
-		} else {
-			const hg_theme_file *f = r->theme_assets[i - s->n_pages - s->n_statics];
-			if (r->out)
-				hg_output_write(r->out, f->path, (const char *)f->data, f->len, r->d);
 			w->statics++;
 		}
 	}
@@ -594,32 +593,40 @@ static int static_find(const hg_site *s, const char *out_path)
 	return 0;
 }
 
-/* A site that renders any page in a layout of the embedded theme gets the theme's assets
- * (NHS.UK CSS, JS, icons) — each unless the site has its own file at that path. A site
- * with its own layouts throughout gets none of them. */
+/* The theme's assets (NHS.UK CSS, JS, icons, highlight.js, minisearch) go into every site
+ * whose pages use any of them — the hub itself, a folder of bare Markdown in the theme, a
+ * site that overrides only some layouts — each unless the site has its own file at that
+ * path. They go as a set, since they refer to each other (the CSS to its icons, hub.js to
+ * the NHS.UK bundle). A site with a look of its own, whose pages link none of them, gets
+ * none. Decided after rendering, from the references the pages actually make. */
 static void pick_theme_assets(renderer *r)
 {
 	hg_site *s = r->site;
-	bool uses_theme = false;
-	for (size_t i = 0; i < s->n_pages && !uses_theme; i++) {
-		bool bad;
-		for (layout *l = page_layout(r, s->pages[i], &bad); l && !uses_theme; l = l->parent)
-			uses_theme = hg_starts_with(l->display, "(theme)/");
-	}
-	if (!uses_theme)
-		return;
 	size_t n;
 	const hg_theme_file *files = hg_theme_files(&n);
 	r->theme_assets = hg_xcalloc(n + 1, sizeof *r->theme_assets);
+	size_t cand = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!hg_starts_with(files[i].path, "assets/") || static_find(s, files[i].path))
 			continue;
-		bool page_there = false;
-		for (size_t k = 0; k < s->n_pages && !page_there; k++)
-			page_there = !strcmp(s->pages[k]->out_path, files[i].path);
-		if (!page_there)
-			r->theme_assets[r->n_theme_assets++] = &files[i];
+		r->theme_assets[cand++] = &files[i];
 	}
+	bool used = false;
+	hg_buf sp = HG_BUF_INIT;
+	for (size_t i = 0; i < s->n_pages && !used; i++) {
+		const hg_page_refs *refs = &r->refs[i];
+		for (size_t k = 0; k < refs->n_refs && !used; k++) {
+			const char *frag;
+			bool outside;
+			hg_buf_reset(&sp);
+			if (!hg_link_resolve(s->config.baseurl, s->pages[i]->url, refs->refs[k].url, &sp, &frag, &outside))
+				continue;
+			for (size_t c = 0; c < cand && !used; c++)
+				used = !strcmp(sp.ptr + 1, r->theme_assets[c]->path);
+		}
+	}
+	hg_buf_release(&sp);
+	r->n_theme_assets = used ? cand : 0;
 }
 
 static int default_jobs(void)
@@ -654,18 +661,14 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 	qsort(r.by_rel, s->n_pages, sizeof *r.by_rel, by_rel_cmp);
 
 	load_theme(&r);
-	pick_theme_assets(&r);
-	const char **extra = hg_xcalloc(r.n_theme_assets + HG_MAX_GENERATED + 1, sizeof *extra);
-	for (size_t i = 0; i < r.n_theme_assets; i++)
-		extra[i] = r.theme_assets[i]->path;
-	size_t n_gen = hg_generated_paths(s, extra + r.n_theme_assets);
-	r.links = hg_linkmap_new(s, extra, r.n_theme_assets + n_gen);
-	free(extra);
+	/* pages only, for rewriting `.md` links while rendering; the checker's map, with every
+	 * file the build writes, is made once the theme's assets are known */
+	r.links = hg_linkmap_new(s, NULL, 0);
 	r.refs = hg_xcalloc(s->n_pages + 1, sizeof *r.refs);
 	r.search = hg_xcalloc(s->n_pages + 1, sizeof *r.search);
 
 	if (hg_diags_count(d, HG_ERROR) == errors_before) {
-		r.n_tasks = s->n_pages + s->n_statics + r.n_theme_assets;
+		r.n_tasks = s->n_pages + s->n_statics;
 		int jobs = s->opt.jobs > 0 ? s->opt.jobs : default_jobs();
 		if ((size_t)jobs > r.n_tasks)
 			jobs = r.n_tasks ? (int)r.n_tasks : 1;
@@ -687,8 +690,21 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 			if (started[i])
 				pthread_join(th[i], NULL);
 		if (hg_diags_count(d, HG_ERROR) == errors_before) {
-			hg_links_check(r.links, s, r.refs, d);
+			pick_theme_assets(&r);
+			const char **extra = hg_xcalloc(r.n_theme_assets + HG_MAX_GENERATED + 1, sizeof *extra);
+			for (size_t i = 0; i < r.n_theme_assets; i++) {
+				extra[i] = r.theme_assets[i]->path;
+				if (out)
+					hg_output_write(out, r.theme_assets[i]->path, (const char *)r.theme_assets[i]->data,
+							r.theme_assets[i]->len, d);
+			}
+			size_t n_gen = hg_generated_paths(s, extra + r.n_theme_assets);
+			hg_linkmap *check = hg_linkmap_new(s, extra, r.n_theme_assets + n_gen);
+			free(extra);
+			hg_links_check(check, s, r.refs, d);
+			hg_linkmap_free(check);
 			hg_generate_files(s, nav, r.search, out, d);
+			ws[0].statics += r.n_theme_assets;
 		}
 		hg_render_stats st = {0};
 		for (int i = 0; i < jobs; i++) {
