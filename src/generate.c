@@ -17,6 +17,14 @@ static bool site_has(const hg_site *s, const char *path)
 	return false;
 }
 
+static bool has_search_page(const hg_site *s)
+{
+	for (size_t i = 0; i < s->n_pages; i++)
+		if (!strcmp(s->pages[i]->url, "/search/"))
+			return true;
+	return false;
+}
+
 size_t hg_generated_paths(const hg_site *s, const char *paths[HG_MAX_GENERATED])
 {
 	static const char *all[] = {"sitemap.xml", "robots.txt", "feed.xml", "search-index.json", ".nojekyll",
@@ -24,6 +32,8 @@ size_t hg_generated_paths(const hg_site *s, const char *paths[HG_MAX_GENERATED])
 	size_t n = 0;
 	for (size_t i = 0; i < HG_ARRAY_LEN(all); i++) {
 		if (!strcmp(all[i], "feed.xml") && s->n_posts == 0)
+			continue;
+		if (!strcmp(all[i], "search-index.json") && !has_search_page(s))
 			continue;
 		if (!site_has(s, all[i]))
 			paths[n++] = all[i];

@@ -17,6 +17,7 @@
 #include "frontmatter.h"
 #include "fs.h"
 #include "markdown.h"
+#include "theme.h"
 #include "url.h"
 #include "yamlval.h"
 
@@ -755,6 +756,42 @@ static void add_redirects(hg_site *s, hg_page ***pages, size_t *np, size_t *cap,
 	}
 }
 
+/* The search page comes with the theme: a site in the theme's shell gets it (its header's
+ * search box submits to it); a site with a `default` layout of its own has its own look and
+ * gets it only when its config says `search: true`. */
+static bool wants_search(const hg_site *s)
+{
+	const hg_value *v = hg_map_get(s->config.raw, "search");
+	if (v && v->kind == HG_BOOL)
+		return v->as.b;
+	/* the theme's own default layout, as this repository holds it, is not a look of its own */
+	size_t n;
+	const hg_theme_file *files = hg_theme_files(&n);
+	const hg_theme_file *theme_default = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(files[i].path, "templates/layouts/default.html"))
+			theme_default = &files[i];
+	for (size_t i = 0; i < s->n_layout_dirs; i++) {
+		char *html = hg_path_join(s->layout_dirs[i], "default.html");
+		char *md = hg_path_join(s->layout_dirs[i], "default.md");
+		bool own = hg_fs_is_file(md);
+		if (hg_fs_is_file(html)) {
+			hg_diags *quiet = hg_diags_new();
+			size_t len;
+			char *text = hg_fs_read(html, html, 0, &len, quiet);
+			own = !text || !theme_default || len != theme_default->len ||
+			      memcmp(text, theme_default->data, len) != 0;
+			free(text);
+			hg_diags_free(quiet);
+		}
+		free(html);
+		free(md);
+		if (own)
+			return false;
+	}
+	return true;
+}
+
 static void add_generated_pages(hg_site *s, hg_page ***pages, size_t *np, size_t *cap, hg_diags *d)
 {
 	add_redirects(s, pages, np, cap, d);
@@ -768,7 +805,7 @@ static void add_generated_pages(hg_site *s, hg_page ***pages, size_t *np, size_t
 		hg_map_set(s->arena, fm, "nav_exclude", &hg_true_value);
 		push_page(s, pages, np, cap, new_generated(s, "404.html", "", fm), d);
 	}
-	if (!url_taken(*pages, *np, "/search/")) {
+	if (!url_taken(*pages, *np, "/search/") && wants_search(s)) {
 		hg_value *fm = hg_value_map(s->arena);
 		fm_set(s, fm, "title", "Search");
 		fm_set(s, fm, "layout", "search");
@@ -836,8 +873,8 @@ static void build_site_value(hg_site *s, hg_value *data)
 	qsort(by_rel, s->n_pages, sizeof *by_rel, rel_cmp);
 	hg_value *pages = hg_value_list(a), *html_pages = hg_value_list(a);
 	for (size_t i = 0; i < s->n_pages; i++) {
-		if (by_rel[i]->is_post)
-			continue;
+		if (by_rel[i]->is_post || by_rel[i]->generated)
+			continue; /* hubgen's own pages (404, search, redirects) are not the site's */
 		hg_list_push(a, pages, by_rel[i]->data);
 		if (hg_ends_with(by_rel[i]->out_path, ".html"))
 			hg_list_push(a, html_pages, by_rel[i]->data);
