@@ -2,15 +2,23 @@
  *
  * The order of work in hg_markdown_render:
  *   parse (under a lock, see parse_lock) → drop the user's raw HTML unless unsafe →
- *   walk the tree once (links recorded and rewritten, headings and code blocks noted) →
- *   give headings their ids → render → copy the HTML into the arena → free cmark's objects.
- * A later pass that restyles task list items ("tasklist" nodes) belongs after the walk,
- * before rendering, like give_heading_ids.
+ *   walk the tree once (links recorded and rewritten, emoji shortcodes replaced, headings,
+ *   code blocks, tables, task lists and block quotes noted) → give headings their ids →
+ *   restyle what the walk noted in NHS.UK's markup → render → copy the HTML into the
+ *   arena → free cmark's objects.
+ * The walk only notes nodes: cmark's iterator has already chosen the next node when it
+ * returns one, so the tree is changed only after the walk is over.
  *
- * Rendering always runs with CMARK_OPT_UNSAFE: hubgen's own markup (the heading tags) is
- * emitted through custom nodes, and cmark's safe mode would not touch those anyway, but the
- * user's raw HTML and dangerous URLs are removed here by hand when opt->unsafe is false, so
- * the two kinds of HTML can never be confused.
+ * hubgen's markup is written by custom nodes whose enter and exit texts are literal HTML
+ * (see "restyling"): a node is replaced by a custom block, and its children are moved
+ * under it. A replaced node is kept, unlinked, until after rendering: in cmark-gfm 0.29
+ * the text of inline nodes points into the content buffer of the block they were parsed
+ * from (a paragraph, a heading, a table cell).
+ *
+ * Rendering always runs with CMARK_OPT_UNSAFE: hubgen's own markup is emitted through
+ * custom nodes, and cmark's safe mode would not touch those anyway, but the user's raw HTML
+ * and dangerous URLs are removed here by hand when opt->unsafe is false, so the two kinds
+ * of HTML can never be confused.
  */
 #include "markdown.h"
 
@@ -20,6 +28,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "emoji.h"
 
 #include "banned.h"
 
@@ -270,11 +280,34 @@ static void slug_unique(slug_set *set, hg_buf *slug)
 
 /* ==== the render state ==== */
 
+/* A node the walk noted for restyling, in document order (see restyle_all). */
+typedef enum restyle_kind {
+	RS_CODE,      /* a code block */
+	RS_TABLE,     /* a table */
+	RS_QUOTE,     /* a block quote outside any other: maybe an alert */
+	RS_TASK_LIST, /* a list with at least one task item */
+	RS_TASK_ITEM, /* an item of such a list, with or without a checkbox */
+} restyle_kind;
+
+typedef struct restyle {
+	cmark_node *node;
+	restyle_kind kind;
+	int level;  /* RS_QUOTE: level of the last heading before it, 0 if none */
+	bool tight; /* RS_TASK_ITEM: its list is tight */
+	bool task;  /* RS_TASK_ITEM: it has a checkbox */
+} restyle;
+
+/* A list the walk is inside. */
+typedef struct open_list {
+	bool task, tight;
+} open_list;
+
 typedef struct md_ctx {
 	const hg_md_options *opt;
 	hg_arena *a;
 	const char *src;
 	size_t len;
+	cmark_syntax_extension *table_ext, *tasklist_ext;
 
 	size_t *line_starts; /* built on first use: offset of each line */
 	size_t n_lines;
@@ -282,10 +315,21 @@ typedef struct md_ctx {
 	hg_md_link *links;
 	size_t n_links, links_cap;
 	cmark_node **headings;
-	size_t n_headings, headings_cap;
-	cmark_node **detached; /* replaced headings: freed after rendering (see give_heading_ids) */
+	char **heading_keys; /* heap; what each heading's id is made from (see note_heading) */
+	size_t n_headings, headings_cap, heading_keys_cap;
+	restyle *restyles;
+	size_t n_restyles, restyles_cap;
+	cmark_node **detached; /* replaced nodes, unlinked: freed after rendering */
 	size_t n_detached, detached_cap;
+	slug_set ids; /* every id written: the headings', then the task checkboxes' */
 	bool has_code;
+
+	/* the walk's place */
+	open_list *lists;
+	size_t n_lists, lists_cap;
+	int quote_depth;
+	int last_level;       /* of the last heading entered */
+	cmark_node *autolink; /* the autolink being walked: its text keeps its shortcodes */
 
 	/* where the last bare autolink was found, so repeats of one URL find their own place */
 	cmark_node *auto_block;
@@ -494,7 +538,73 @@ static void link_position(md_ctx *m, cmark_node *n, bool image, int *line, int *
 	}
 }
 
+/* ==== emoji shortcodes ====
+ * GitHub's `:name:` → the emoji, in text nodes only: code spans and blocks, raw HTML and
+ * URLs are other kinds of node, and the text of an autolink (which is its URL) is left
+ * alone by the walk. A shortcode stands alone: the character before its first colon and
+ * the one after its last are not ASCII letters or digits, so `http://a:b:c` and 12:30:45
+ * keep their colons. Names the table does not know stay as written. */
+
+#define MAX_SHORTCODE 64 /* longer than any alias (40 bytes); bounds the look-ahead */
+
+static bool is_word_byte(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static bool is_shortcode_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '-';
+}
+
+static void replace_shortcodes(cmark_node *text, hg_buf *out)
+{
+	const char *s = cmark_node_get_literal(text);
+	const char *first = s ? strchr(s, ':') : NULL;
+	if (!first || !strchr(first + 1, ':'))
+		return;
+	size_t len = strlen(s), done = 0;
+	hg_buf_reset(out);
+	for (size_t i = (size_t)(first - s); i < len;) {
+		/* s[i] is a colon */
+		size_t j = i + 1;
+		while (j < len && j - i <= MAX_SHORTCODE && is_shortcode_byte(s[j]))
+			j++;
+		const char *emoji = NULL;
+		if (j < len && s[j] == ':' && j > i + 1 && (i == 0 || !is_word_byte(s[i - 1])) &&
+		    (j + 1 == len || !is_word_byte(s[j + 1])))
+			emoji = hg_emoji_lookup(s + i + 1, j - i - 1);
+		if (emoji) {
+			hg_buf_add(out, s + done, i - done);
+			hg_buf_adds(out, emoji);
+			done = j + 1;
+			i = j + 1;
+		} else {
+			i = j < len && s[j] == ':' ? j : j + 1; /* a closing colon may open the next */
+		}
+		const char *next = i < len ? memchr(s + i, ':', len - i) : NULL;
+		if (!next)
+			break;
+		i = (size_t)(next - s);
+	}
+	if (done) {
+		hg_buf_add(out, s + done, len - done);
+		cmark_node_set_literal(text, out->ptr);
+	}
+}
+
 /* ==== the walk ==== */
+
+/* The link's only text is its URL, as in an autolink (`www.…` gets "http://", a mail
+ * address "mailto:"). Stricter than is_autolink, which also takes a link whose text is
+ * the URL's end: `[:smile:](https://x.example/:smile:)` has text to restyle. */
+static bool shows_own_url(const char *url, const char *text)
+{
+	if (!url || !text || !*text)
+		return false;
+	return strcmp(url, text) == 0 || (strncmp(url, "http://", 7) == 0 && strcmp(url + 7, text) == 0) ||
+	       (strncmp(url, "mailto:", 7) == 0 && strcmp(url + 7, text) == 0);
+}
 
 static void record_link(md_ctx *m, cmark_node *n, bool image, hg_buf *tmp)
 {
@@ -519,65 +629,174 @@ static void record_link(md_ctx *m, cmark_node *n, bool image, hg_buf *tmp)
 		cmark_node_set_url(n, "");
 }
 
+/* The text a reader sees in a heading (or a table cell, or bold text): text and inline
+ * code, a space for a line break; raw HTML and images contribute nothing (as in GitHub's
+ * ids, made from the rendered text). A plain pre-order walk: cmark's iterator would cost a
+ * malloc per call, and this runs for every heading and header cell. */
+static void heading_text(cmark_node *root, hg_buf *out)
+{
+	for (cmark_node *n = cmark_node_first_child(root); n;) {
+		cmark_node_type type = cmark_node_get_type(n);
+		if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE)
+			hg_buf_adds(out, cmark_node_get_literal(n));
+		else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK)
+			hg_buf_addc(out, ' ');
+		cmark_node *down = type == CMARK_NODE_IMAGE ? NULL : cmark_node_first_child(n);
+		if (down) {
+			n = down;
+			continue;
+		}
+		while (n != root && !cmark_node_next(n))
+			n = cmark_node_parent(n);
+		n = n == root ? NULL : cmark_node_next(n);
+	}
+}
+
+/* A heading is entered before its text: what its id is made from is taken now, with the
+ * shortcodes as written (GitHub's ids keep them: `# :tada: Done` is "tada-done"). */
+static void note_heading(md_ctx *m, cmark_node *h, hg_buf *tmp)
+{
+	hg_buf_reset(tmp);
+	heading_text(h, tmp);
+	HG_GROW(m->headings, m->headings_cap, m->n_headings + 1);
+	HG_GROW(m->heading_keys, m->heading_keys_cap, m->n_headings + 1);
+	m->headings[m->n_headings] = h;
+	m->heading_keys[m->n_headings++] = hg_xstrndup(tmp->ptr, tmp->len);
+	m->last_level = cmark_node_get_heading_level(h);
+}
+
+static restyle *note_restyle(md_ctx *m, cmark_node *n, restyle_kind kind)
+{
+	HG_GROW(m->restyles, m->restyles_cap, m->n_restyles + 1);
+	restyle *r = &m->restyles[m->n_restyles++];
+	*r = (restyle){.node = n, .kind = kind};
+	return r;
+}
+
+static void enter_list(md_ctx *m, cmark_node *list)
+{
+	bool task = false;
+	for (cmark_node *c = cmark_node_first_child(list); c && !task; c = cmark_node_next(c))
+		task = m->tasklist_ext && cmark_node_get_syntax_extension(c) == m->tasklist_ext;
+	HG_GROW(m->lists, m->lists_cap, m->n_lists + 1);
+	m->lists[m->n_lists++] = (open_list){.task = task, .tight = cmark_node_get_list_tight(list) != 0};
+	if (task)
+		note_restyle(m, list, RS_TASK_LIST);
+}
+
+static bool is_table(md_ctx *m, cmark_node *n)
+{
+	return m->table_ext && cmark_node_get_syntax_extension(n) == m->table_ext &&
+	       strcmp(cmark_node_get_type_string(n), "table") == 0;
+}
+
 static void walk(md_ctx *m, cmark_node *root)
 {
 	hg_buf tmp = HG_BUF_INIT;
 	cmark_iter *it = cmark_iter_new(root);
 	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
-		if (ev != CMARK_EVENT_ENTER)
-			continue;
 		cmark_node *n = cmark_iter_get_node(it);
-		switch (cmark_node_get_type(n)) {
-		case CMARK_NODE_CODE_BLOCK: m->has_code = true; break;
-		case CMARK_NODE_LINK: record_link(m, n, false, &tmp); break;
-		case CMARK_NODE_IMAGE: record_link(m, n, true, &tmp); break;
-		case CMARK_NODE_HEADING:
-			/* replaced after the walk: the iterator must not lose its place */
-			HG_GROW(m->headings, m->headings_cap, m->n_headings + 1);
-			m->headings[m->n_headings++] = n;
+		cmark_node_type type = cmark_node_get_type(n);
+		if (ev == CMARK_EVENT_EXIT) {
+			if (type == CMARK_NODE_BLOCK_QUOTE)
+				m->quote_depth--;
+			else if (type == CMARK_NODE_LIST)
+				m->n_lists--;
+			else if (n == m->autolink)
+				m->autolink = NULL;
+			continue;
+		}
+		switch (type) {
+		case CMARK_NODE_TEXT:
+			if (cmark_node_parent(n) != m->autolink)
+				replace_shortcodes(n, &tmp);
 			break;
-		default: break;
+		case CMARK_NODE_CODE_BLOCK:
+			m->has_code = true;
+			note_restyle(m, n, RS_CODE);
+			break;
+		case CMARK_NODE_LINK:
+			/* before record_link, which may rewrite the URL */
+			if (!m->autolink && shows_own_url(cmark_node_get_url(n), text_child(n)))
+				m->autolink = n;
+			record_link(m, n, false, &tmp);
+			break;
+		case CMARK_NODE_IMAGE: record_link(m, n, true, &tmp); break;
+		case CMARK_NODE_HEADING: note_heading(m, n, &tmp); break;
+		case CMARK_NODE_BLOCK_QUOTE:
+			if (m->quote_depth++ == 0) /* alerts do not nest */
+				note_restyle(m, n, RS_QUOTE)->level = m->last_level;
+			break;
+		case CMARK_NODE_LIST: enter_list(m, n); break;
+		case CMARK_NODE_ITEM:
+			if (m->n_lists && m->lists[m->n_lists - 1].task) {
+				restyle *r = note_restyle(m, n, RS_TASK_ITEM);
+				r->tight = m->lists[m->n_lists - 1].tight;
+				r->task = cmark_node_get_syntax_extension(n) == m->tasklist_ext;
+			}
+			break;
+		default:
+			if (is_table(m, n))
+				note_restyle(m, n, RS_TABLE);
+			break;
 		}
 	}
 	cmark_iter_free(it);
 	hg_buf_release(&tmp);
 }
 
-/* The text a reader sees in a heading: text and inline code, a space for a line break; raw
- * HTML and images contribute nothing (as in GitHub's ids, made from the rendered text). */
-static void heading_text(cmark_node *h, hg_buf *out)
+/* ==== restyling: the custom nodes ==== */
+
+/* A custom node; an empty text is left unset, which renders the same and saves a malloc. */
+static cmark_node *new_custom(cmark_node_type type, const char *on_enter, const char *on_exit)
 {
-	int in_image = 0;
-	cmark_iter *it = cmark_iter_new(h);
-	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
-		cmark_node *n = cmark_iter_get_node(it);
-		switch (cmark_node_get_type(n)) {
-		case CMARK_NODE_IMAGE: in_image += ev == CMARK_EVENT_ENTER ? 1 : -1; break;
-		case CMARK_NODE_TEXT:
-		case CMARK_NODE_CODE:
-			if (!in_image)
-				hg_buf_adds(out, cmark_node_get_literal(n));
-			break;
-		case CMARK_NODE_SOFTBREAK:
-		case CMARK_NODE_LINEBREAK:
-			if (!in_image)
-				hg_buf_addc(out, ' ');
-			break;
-		default: break;
-		}
-	}
-	cmark_iter_free(it);
+	cmark_node *n = cmark_node_new(type);
+	if (*on_enter)
+		cmark_node_set_on_enter(n, on_enter);
+	if (*on_exit)
+		cmark_node_set_on_exit(n, on_exit);
+	return n;
 }
 
-/* Each heading becomes a custom block holding a custom inline whose enter and exit texts
- * are `<hN id="…">` and `</hN>`, with the heading's inlines moved inside. (A custom block
- * alone would put newlines inside the tag: cmark's renderer starts a line before and after
- * a custom block's texts.) The old heading node is not freed until after rendering: its
- * text nodes point into the heading's own content buffer. An id that would be empty (a
- * heading of only punctuation or emoji) is "section". */
+/* Unlinks n and keeps it until after rendering (see the top of the file). */
+static void detach(md_ctx *m, cmark_node *n)
+{
+	cmark_node_unlink(n);
+	HG_GROW(m->detached, m->detached_cap, m->n_detached + 1);
+	m->detached[m->n_detached++] = n;
+}
+
+/* Moves first and the siblings after it to the end of to's children. Every move here is
+ * one cmark allows (anything under a custom block, inlines under a custom inline), so a
+ * refusal is a bug: it aborts rather than lose the reader's text. */
+static void move_children(cmark_node *first, cmark_node *to)
+{
+	for (cmark_node *c = first, *next; c; c = next) {
+		next = cmark_node_next(c);
+		cmark_node_unlink(c);
+		if (!cmark_node_append_child(to, c))
+			abort();
+	}
+}
+
+/* Puts custom node repl in n's place, n's children (from first) under it. */
+static void replace_node(md_ctx *m, cmark_node *n, cmark_node *repl, cmark_node *first)
+{
+	move_children(first, repl);
+	if (!cmark_node_replace(n, repl))
+		abort();
+	detach(m, n);
+}
+
+/* ==== heading ids and anchors ====
+ * Each heading becomes a custom block holding a custom inline whose enter and exit texts
+ * are `<hN id="…">` and ` <a class="hub-heading-anchor" …>#</a></hN>`, with the heading's
+ * inlines moved inside. (A custom block alone would put newlines inside the tag: cmark's
+ * renderer starts a line before and after a custom block's texts.) An id that would be
+ * empty (a heading of only punctuation or emoji) is "section"; a heading with no text at
+ * all gets no anchor, which would have nothing to name. */
 static void give_heading_ids(md_ctx *m, hg_md_doc *doc)
 {
-	slug_set used = {0};
 	hg_buf text = HG_BUF_INIT, slug = HG_BUF_INIT, tag = HG_BUF_INIT;
 	doc->headings = hg_arena_alloc(m->a, (m->n_headings ? m->n_headings : 1) * sizeof *doc->headings);
 	for (size_t i = 0; i < m->n_headings; i++) {
@@ -585,30 +804,32 @@ static void give_heading_ids(md_ctx *m, hg_md_doc *doc)
 		int level = cmark_node_get_heading_level(h);
 		hg_buf_reset(&text);
 		hg_buf_reset(&slug);
-		heading_text(h, &text);
-		hg_heading_slug(text.ptr, text.len, &slug);
+		heading_text(h, &text); /* with the emoji, as the reader sees it */
+		hg_heading_slug(m->heading_keys[i], strlen(m->heading_keys[i]), &slug);
 		if (!slug.len)
 			hg_buf_adds(&slug, "section");
-		slug_unique(&used, &slug);
+		slug_unique(&m->ids, &slug);
 
-		cmark_node *block = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
-		cmark_node *inl = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
-		cmark_node_append_child(block, inl);
 		hg_buf_reset(&tag);
 		hg_buf_addf(&tag, "<h%d id=\"", level);
 		hg_buf_add_html_escaped(&tag, slug.ptr, slug.len);
 		hg_buf_adds(&tag, "\">");
+		cmark_node *inl = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
 		cmark_node_set_on_enter(inl, tag.ptr);
 		hg_buf_reset(&tag);
+		if (text.len) {
+			hg_buf_adds(&tag, " <a class=\"hub-heading-anchor\" href=\"#");
+			hg_buf_add_html_escaped(&tag, slug.ptr, slug.len);
+			hg_buf_adds(&tag, "\" aria-label=\"Link to this section: ");
+			hg_buf_add_html_escaped(&tag, text.ptr, text.len);
+			hg_buf_adds(&tag, "\">#</a>");
+		}
 		hg_buf_addf(&tag, "</h%d>", level);
 		cmark_node_set_on_exit(inl, tag.ptr);
-		for (cmark_node *c; (c = cmark_node_first_child(h));) {
-			cmark_node_unlink(c);
-			cmark_node_append_child(inl, c);
-		}
-		cmark_node_replace(h, block);
-		HG_GROW(m->detached, m->detached_cap, m->n_detached + 1);
-		m->detached[m->n_detached++] = h;
+		move_children(cmark_node_first_child(h), inl);
+		cmark_node *block = new_custom(CMARK_NODE_CUSTOM_BLOCK, "", "");
+		replace_node(m, h, block, NULL);
+		cmark_node_append_child(block, inl);
 
 		doc->headings[i] = (hg_md_heading){
 		    .level = level,
@@ -621,7 +842,482 @@ static void give_heading_ids(md_ctx *m, hg_md_doc *doc)
 	hg_buf_release(&text);
 	hg_buf_release(&slug);
 	hg_buf_release(&tag);
-	slug_set_release(&used);
+}
+
+/* ==== code blocks ====
+ * `<pre class="hub-code" tabindex="0"><code class="language-x">…</code></pre>`: the
+ * tab stop lets keyboard users scroll a wide block (the theme's script removes it again
+ * from blocks that fit). The language is the info string's first word, as cmark writes
+ * it. The code goes into a text node, which cmark escapes exactly as it escapes code. */
+static void restyle_code(md_ctx *m, cmark_node *code, hg_buf *tag)
+{
+	const char *info = cmark_node_get_fence_info(code);
+	size_t lang = 0;
+	while (info && info[lang] && !strchr(" \t\n\r\f\v", info[lang]))
+		lang++;
+	hg_buf_reset(tag);
+	hg_buf_adds(tag, "<pre class=\"hub-code\" tabindex=\"0\"><code");
+	if (lang) {
+		hg_buf_adds(tag, " class=\"language-");
+		hg_buf_add_html_escaped(tag, info, lang);
+		hg_buf_addc(tag, '"');
+	}
+	hg_buf_addc(tag, '>');
+	cmark_node *inl = new_custom(CMARK_NODE_CUSTOM_INLINE, tag->ptr, "</code></pre>");
+	cmark_node *text = cmark_node_new(CMARK_NODE_TEXT);
+	cmark_node_set_literal(text, cmark_node_get_literal(code));
+	cmark_node_append_child(inl, text);
+	cmark_node *block = new_custom(CMARK_NODE_CUSTOM_BLOCK, "", "");
+	replace_node(m, code, block, NULL);
+	cmark_node_append_child(block, inl);
+}
+
+/* ==== tables ====
+ * NHS.UK frontend 10's responsive table (components/tables/template.njk with
+ * responsive: true): roles on the table, the head's row group, rows and cells, and in
+ * each body cell an aria-hidden copy of its column's header, which the CSS shows beside
+ * the value when the table is stacked on a small screen. The copy is plain text, so it
+ * holds no link or footnote that a keyboard could reach inside aria-hidden. A cell whose
+ * content is more than plain text is wrapped in a <span>, as the template does for HTML,
+ * so that the stacked cell's flex layout keeps it in one piece. GFM alignment becomes
+ * the template's nhsuk-u-text-align-left|centre|right.
+ *
+ * A table with no header text (`| | |` over the delimiter row) or no body rows is not
+ * responsive and has no <thead>: empty header cells, or header cells with no data cells,
+ * are accessibility errors. With no header text the header row is dropped; with no body
+ * its cells become the one data row. In a header with some text, an empty cell is a
+ * <td>, so that no header cell is empty. */
+
+#define TABLE_RESPONSIVE "<table class=\"nhsuk-table nhsuk-table--responsive\" role=\"table\">"
+#define TABLE_PLAIN "<table class=\"nhsuk-table\">"
+#define THEAD "<thead class=\"nhsuk-table__head\" role=\"rowgroup\">\n"
+#define TBODY "<tbody class=\"nhsuk-table__body\">\n"
+#define ROW_RESPONSIVE "<tr class=\"nhsuk-table__row\" role=\"row\">"
+#define ROW_PLAIN "<tr class=\"nhsuk-table__row\">"
+
+static bool blank_cell(cmark_node *cell)
+{
+	for (cmark_node *c = cmark_node_first_child(cell); c; c = cmark_node_next(c)) {
+		if (cmark_node_get_type(c) != CMARK_NODE_TEXT)
+			return false;
+		for (const char *s = cmark_node_get_literal(c); *s; s++)
+			if (*s != ' ' && *s != '\t')
+				return false;
+	}
+	return true;
+}
+
+static const char *align_class(const uint8_t *align, uint16_t ncols, size_t col)
+{
+	switch (align && col < ncols ? align[col] : 0) {
+	case 'l': return " nhsuk-u-text-align-left";
+	case 'c': return " nhsuk-u-text-align-centre";
+	case 'r': return " nhsuk-u-text-align-right";
+	default: return "";
+	}
+}
+
+static void restyle_table(md_ctx *m, cmark_node *table, hg_buf *tag, hg_buf *heads)
+{
+	uint16_t ncols = cmark_gfm_extensions_get_table_columns(table);
+	const uint8_t *align = cmark_gfm_extensions_get_table_alignments(table);
+	cmark_node *head = cmark_node_first_child(table);
+	if (head && !cmark_gfm_extensions_get_table_row_is_header(head))
+		head = NULL;
+	cmark_node *body = head ? cmark_node_next(head) : cmark_node_first_child(table);
+	bool head_blank = true;
+	for (cmark_node *c = cmark_node_first_child(head); c && head_blank; c = cmark_node_next(c))
+		head_blank = blank_cell(c);
+	bool responsive = head && !head_blank && body;
+
+	/* the header's text by column, NUL-separated in heads */
+	size_t n_heads = 0, *head_at = NULL;
+	hg_buf_reset(heads);
+	if (responsive) {
+		for (cmark_node *c = cmark_node_first_child(head); c; c = cmark_node_next(c))
+			n_heads++;
+		head_at = hg_xmalloc((n_heads ? n_heads : 1) * sizeof *head_at);
+		size_t k = 0;
+		for (cmark_node *c = cmark_node_first_child(head); c; c = cmark_node_next(c)) {
+			head_at[k++] = heads->len;
+			heading_text(c, heads);
+			hg_buf_addc(heads, '\0');
+		}
+	}
+
+	cmark_node *out = new_custom(CMARK_NODE_CUSTOM_BLOCK, responsive ? TABLE_RESPONSIVE : TABLE_PLAIN, "</table>");
+	if (responsive) {
+		cmark_node *row = new_custom(CMARK_NODE_CUSTOM_BLOCK, THEAD ROW_RESPONSIVE, "</tr>\n</thead>");
+		cmark_node_append_child(out, row);
+		size_t col = 0;
+		for (cmark_node *c = cmark_node_first_child(head); c; c = cmark_node_next(c), col++) {
+			bool blank = blank_cell(c);
+			hg_buf_reset(tag);
+			hg_buf_adds(tag, blank ? "<td class=\"nhsuk-table__header" : "<th class=\"nhsuk-table__header");
+			hg_buf_adds(tag, align_class(align, ncols, col));
+			hg_buf_adds(tag, blank ? "\" role=\"cell\">" : "\" scope=\"col\" role=\"columnheader\">");
+			cmark_node *inl = new_custom(CMARK_NODE_CUSTOM_INLINE, tag->ptr, blank ? "</td>\n" : "</th>\n");
+			move_children(cmark_node_first_child(c), inl);
+			cmark_node_append_child(row, inl);
+		}
+	}
+	cmark_node *rows = responsive || head_blank ? body : head;
+	for (cmark_node *r = rows; r; r = cmark_node_next(r)) {
+		bool last = !cmark_node_next(r);
+		hg_buf_reset(tag);
+		hg_buf_adds(tag, r == rows ? TBODY : "");
+		hg_buf_adds(tag, responsive ? ROW_RESPONSIVE : ROW_PLAIN);
+		cmark_node *row = new_custom(CMARK_NODE_CUSTOM_BLOCK, tag->ptr, last ? "</tr>\n</tbody>" : "</tr>");
+		cmark_node_append_child(out, row);
+		size_t col = 0;
+		for (cmark_node *c = cmark_node_first_child(r); c; c = cmark_node_next(c), col++) {
+			hg_buf_reset(tag);
+			hg_buf_adds(tag, "<td class=\"nhsuk-table__cell");
+			hg_buf_adds(tag, align_class(align, ncols, col));
+			hg_buf_adds(tag, responsive ? "\" role=\"cell\">" : "\">");
+			const char *heading = responsive && col < n_heads ? heads->ptr + head_at[col] : "";
+			cmark_node *first = cmark_node_first_child(c);
+			bool wrap = *heading && first &&
+			            (cmark_node_next(first) || cmark_node_get_type(first) != CMARK_NODE_TEXT);
+			if (*heading) {
+				hg_buf_adds(tag, "<span class=\"nhsuk-table__heading\" aria-hidden=\"true\">");
+				hg_buf_add_html_escaped(tag, heading, strlen(heading));
+				hg_buf_adds(tag, " </span>");
+			}
+			if (wrap)
+				hg_buf_adds(tag, "<span>");
+			cmark_node *inl =
+			    new_custom(CMARK_NODE_CUSTOM_INLINE, tag->ptr, wrap ? "</span></td>\n" : "</td>\n");
+			move_children(first, inl);
+			cmark_node_append_child(row, inl);
+		}
+	}
+	free(head_at);
+	if (!cmark_node_replace(table, out))
+		abort();
+	detach(m, table);
+}
+
+/* ==== task lists ====
+ * cmark-gfm's `<input type="checkbox" disabled="" />` has no label. A list with a task
+ * item becomes
+ *   <ul class="hub-task-list">
+ *   <li class="hub-task-list__item"><input class="hub-task-list__checkbox" type="checkbox"
+ *   id="task-1" disabled checked> <label for="task-1" class="hub-task-list__label">…</label></li>
+ * with ids numbered in document order across the page (and kept clear of the headings'
+ * ids: a heading "Task 1" keeps "task-1", the checkbox becomes "task-1-1"). The label
+ * holds the inlines of the item's first paragraph; the item's other blocks follow it. A
+ * task with no text is labelled "Empty task" for screen readers. Items of the list that
+ * are not tasks get the item class and no checkbox.
+ *
+ * The list and its items become custom blocks, so cmark no longer knows that a
+ * paragraph is in a tight list (it looks at the paragraph's grandparent): in a tight list
+ * the item's paragraphs are unwrapped here, as cmark would have written them. */
+
+/* cmark-gfm 0.29.0.gfm.6 marks an item done when "[x]" appears anywhere on its first
+ * line (`- [ ] see [x]` is done), so the state is read again from the source: the list
+ * marker, blanks, then `[ ]`, `[x]` or `[X]`. cmark's answer stands if that fails. */
+static bool task_checked(md_ctx *m, cmark_node *item)
+{
+	bool cmark_says = cmark_gfm_extensions_get_tasklist_item_checked(item);
+	int line = cmark_node_get_start_line(item);
+	size_t i = offset_of(m, line, cmark_node_get_start_column(item));
+	if (i == SIZE_MAX)
+		return cmark_says;
+	const char *s = m->src;
+	size_t end = line_end(m, (size_t)line);
+	if (s[i] == '-' || s[i] == '+' || s[i] == '*') {
+		i++;
+	} else {
+		size_t digits = i;
+		while (i < end && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == digits || i >= end || (s[i] != '.' && s[i] != ')'))
+			return cmark_says;
+		i++;
+	}
+	size_t blanks = i;
+	while (i < end && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i == blanks || end - i < 3 || s[i] != '[' || s[i + 2] != ']')
+		return cmark_says;
+	return s[i + 1] == 'x' || s[i + 1] == 'X';
+}
+
+static void restyle_task_list(md_ctx *m, cmark_node *list, hg_buf *tag)
+{
+	bool ordered = cmark_node_get_list_type(list) == CMARK_ORDERED_LIST;
+	int start = cmark_node_get_list_start(list);
+	hg_buf_reset(tag);
+	if (!ordered)
+		hg_buf_adds(tag, "<ul class=\"hub-task-list\">");
+	else if (start != 1)
+		hg_buf_addf(tag, "<ol class=\"hub-task-list\" start=\"%d\">", start);
+	else
+		hg_buf_adds(tag, "<ol class=\"hub-task-list\">");
+	cmark_node *block = new_custom(CMARK_NODE_CUSTOM_BLOCK, tag->ptr, ordered ? "</ol>" : "</ul>");
+	replace_node(m, list, block, cmark_node_first_child(list));
+}
+
+static void restyle_item(md_ctx *m, const restyle *r, unsigned task_no, hg_buf *tag, hg_buf *id)
+{
+	cmark_node *item = r->node, *first = cmark_node_first_child(item);
+	bool lead = first && cmark_node_get_type(first) == CMARK_NODE_PARAGRAPH && (r->task || r->tight);
+	cmark_node *rest = lead ? cmark_node_next(first) : first;
+	cmark_node *block;
+	if (r->task || lead) {
+		hg_buf_reset(tag);
+		hg_buf_adds(tag, "<li class=\"hub-task-list__item\">");
+		if (r->task) {
+			hg_buf_reset(id);
+			hg_buf_addf(id, "task-%u", task_no);
+			slug_unique(&m->ids, id);
+			hg_buf_addf(tag,
+			            "<input class=\"hub-task-list__checkbox\" type=\"checkbox\" id=\"%s\" disabled%s> "
+			            "<label for=\"%s\" class=\"hub-task-list__label\">",
+			            id->ptr, task_checked(m, item) ? " checked" : "", id->ptr);
+			if (!lead)
+				hg_buf_adds(tag, "<span class=\"nhsuk-u-visually-hidden\">Empty task</span>");
+		}
+		const char *close = r->task ? (rest ? "</label>" : "</label></li>") : (rest ? "" : "</li>");
+		cmark_node *inl = new_custom(CMARK_NODE_CUSTOM_INLINE, tag->ptr, close);
+		if (lead) /* the emptied paragraph goes with the item */
+			move_children(cmark_node_first_child(first), inl);
+		block = new_custom(CMARK_NODE_CUSTOM_BLOCK, "", rest ? "</li>" : "");
+		cmark_node_append_child(block, inl);
+	} else {
+		block = new_custom(CMARK_NODE_CUSTOM_BLOCK, "<li class=\"hub-task-list__item\">", "</li>");
+	}
+	replace_node(m, item, block, rest);
+	if (!r->tight)
+		return;
+	for (cmark_node *c = rest, *next; c; c = next) {
+		next = cmark_node_next(c);
+		if (cmark_node_get_type(c) == CMARK_NODE_PARAGRAPH)
+			replace_node(m, c, new_custom(CMARK_NODE_CUSTOM_BLOCK, "", ""), cmark_node_first_child(c));
+	}
+}
+
+/* ==== alerts ====
+ * GitHub's alerts: a block quote whose first line is `[!NOTE]`, `[!TIP]`, `[!IMPORTANT]`,
+ * `[!WARNING]` or `[!CAUTION]` (any case, alone on its line). The first three become
+ * NHS.UK inset text, the word said to screen readers only:
+ *   <div class="nhsuk-inset-text">
+ *   <span class="nhsuk-u-visually-hidden">Note: </span>
+ *   …
+ *   </div>
+ * the last two NHS.UK frontend 10's warning callout (components/warning-callout), with
+ * the component's hidden "Important: " before a heading that does not say it:
+ *   <div class="nhsuk-card nhsuk-card--warning">
+ *   <div class="nhsuk-card__content">
+ *   <h2 class="nhsuk-card__heading"><span role="text"><span
+ *   class="nhsuk-u-visually-hidden">Important: </span>Warning</span></h2>
+ *   …
+ *   </div>
+ *   </div>
+ * The callout's heading is one level below the last heading before it (h2 if there is
+ * none, at most h6), so the page's outline has no gap; it is not one of the page's
+ * headings (no id, not in hg_md_doc). A quote that starts with a bold "Warning" (after an
+ * emoji such as ⚠️, and followed by a colon or by nothing else on its line) is a warning
+ * callout too; the marker, the emoji and the bold word are dropped. Alerts do not nest:
+ * only a quote outside any other is one, and an alert with nothing in it stays a quote. */
+
+typedef struct alert {
+	const char *marker; /* lower case */
+	const char *word;   /* the callout's heading, or inset text's hidden word */
+	bool callout;
+} alert;
+
+static const alert alerts[] = {
+    {"[!note]", "Note", false},      {"[!tip]", "Tip", false},        {"[!important]", "Important", false},
+    {"[!warning]", "Warning", true}, {"[!caution]", "Caution", true},
+};
+
+#define ALERT_WARNING (&alerts[3])
+
+static bool is_break(cmark_node *n)
+{
+	cmark_node_type t = cmark_node_get_type(n);
+	return t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK;
+}
+
+/* s[0..n) is lower, ignoring ASCII case. */
+static bool eq_ci(const char *s, size_t n, const char *lower)
+{
+	if (strlen(lower) != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		if (c != lower[i])
+			return false;
+	}
+	return true;
+}
+
+/* The paragraph's first line is a GitHub alert marker; *keep is the first node after the
+ * line (NULL if the paragraph ends there). */
+static const alert *github_alert(cmark_node *para, cmark_node **keep)
+{
+	char line[16];
+	size_t n = 0;
+	cmark_node *c = cmark_node_first_child(para);
+	for (; c && cmark_node_get_type(c) == CMARK_NODE_TEXT; c = cmark_node_next(c)) {
+		const char *s = cmark_node_get_literal(c);
+		size_t k = strlen(s);
+		if (k > sizeof line - n)
+			return NULL;
+		memcpy(line + n, s, k);
+		n += k;
+	}
+	if (c && !is_break(c))
+		return NULL; /* more on the marker's line */
+	for (size_t i = 0; i < HG_ARRAY_LEN(alerts); i++) {
+		if (eq_ci(line, n, alerts[i].marker)) {
+			*keep = c ? cmark_node_next(c) : NULL;
+			return &alerts[i];
+		}
+	}
+	return NULL;
+}
+
+/* Text of emoji and blanks only (⚠️, 🚨, ❗…: symbols, dingbats, pictographs and their
+ * variation selectors and joiners). */
+static bool emoji_only(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	bool any = false;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = utf8_decode(p + i, n - i, &cp);
+		if (!k)
+			return false;
+		if (cp != ' ' && cp != '\t') {
+			if (!((cp >= 0x2190 && cp <= 0x2BFF) || (cp >= 0x1F000 && cp <= 0x1FAFF) ||
+			      (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0x200D || cp == 0x20E3))
+				return false;
+			any = true;
+		}
+		i += k;
+	}
+	return any;
+}
+
+/* `[emoji] **Warning**` then a colon or the end of the line (the colon may be inside the
+ * bold). *keep is the first node to keep, with *skip bytes of its text to drop when the
+ * content goes on after the colon on the same line. */
+static const alert *bold_warning(cmark_node *para, cmark_node **keep, size_t *skip, hg_buf *tmp)
+{
+	cmark_node *c = cmark_node_first_child(para);
+	if (c && cmark_node_get_type(c) == CMARK_NODE_TEXT && emoji_only(cmark_node_get_literal(c)))
+		c = cmark_node_next(c);
+	if (!c || cmark_node_get_type(c) != CMARK_NODE_STRONG)
+		return NULL;
+	hg_buf_reset(tmp);
+	heading_text(c, tmp);
+	size_t n = tmp->len;
+	while (n && tmp->ptr[n - 1] == ' ')
+		n--;
+	bool colon = n && tmp->ptr[n - 1] == ':';
+	if (colon)
+		n--;
+	while (n && tmp->ptr[n - 1] == ' ')
+		n--;
+	if (!eq_ci(tmp->ptr, n, "warning"))
+		return NULL;
+	*skip = 0;
+	c = cmark_node_next(c);
+	if (c && cmark_node_get_type(c) == CMARK_NODE_TEXT) {
+		const char *s = cmark_node_get_literal(c);
+		size_t i = 0;
+		while (s[i] == ' ' || s[i] == '\t')
+			i++;
+		if (!colon && s[i] == ':') {
+			colon = true;
+			for (i++; s[i] == ' ' || s[i] == '\t'; i++)
+				;
+		}
+		if (s[i]) {
+			if (!colon)
+				return NULL; /* "**Warning** signs of…" is a sentence */
+			*keep = c;
+			*skip = i;
+			return ALERT_WARNING;
+		}
+		c = cmark_node_next(c);
+	}
+	if (c && !is_break(c)) {
+		if (!colon)
+			return NULL;
+		*keep = c;
+		return ALERT_WARNING;
+	}
+	*keep = c ? cmark_node_next(c) : NULL;
+	return ALERT_WARNING;
+}
+
+static void restyle_quote(md_ctx *m, cmark_node *quote, int level, hg_buf *tag, hg_buf *tmp)
+{
+	cmark_node *para = cmark_node_first_child(quote), *keep = NULL;
+	size_t skip = 0;
+	if (!para || cmark_node_get_type(para) != CMARK_NODE_PARAGRAPH)
+		return;
+	const alert *al = github_alert(para, &keep);
+	if (!al)
+		al = bold_warning(para, &keep, &skip, tmp);
+	if (!al || (!keep && !cmark_node_next(para)))
+		return;
+	for (cmark_node *c = cmark_node_first_child(para), *next; c != keep; c = next) {
+		next = cmark_node_next(c);
+		detach(m, c);
+	}
+	if (skip) {
+		hg_buf_reset(tmp);
+		hg_buf_adds(tmp, cmark_node_get_literal(keep) + skip);
+		cmark_node_set_literal(keep, tmp->ptr);
+	}
+	if (!cmark_node_first_child(para))
+		detach(m, para);
+
+	hg_buf_reset(tag);
+	if (al->callout) {
+		int h = level < 1 ? 2 : level < 6 ? level + 1 : 6;
+		hg_buf_addf(tag,
+		            "<div class=\"nhsuk-card nhsuk-card--warning\">\n<div class=\"nhsuk-card__content\">\n"
+		            "<h%d class=\"nhsuk-card__heading\"><span role=\"text\"><span "
+		            "class=\"nhsuk-u-visually-hidden\">Important: </span>%s</span></h%d>",
+		            h, al->word, h);
+	} else {
+		hg_buf_addf(tag,
+		            "<div class=\"nhsuk-inset-text\">\n<span class=\"nhsuk-u-visually-hidden\">%s: </span>",
+		            al->word);
+	}
+	cmark_node *block = new_custom(CMARK_NODE_CUSTOM_BLOCK, tag->ptr, al->callout ? "</div>\n</div>" : "</div>");
+	replace_node(m, quote, block, cmark_node_first_child(quote));
+}
+
+/* ==== restyling ==== */
+
+/* Everything the walk noted, in document order: a node is restyled before the nodes
+ * inside it, which keep their identity when they move under its replacement. */
+static void restyle_all(md_ctx *m)
+{
+	hg_buf a = HG_BUF_INIT, b = HG_BUF_INIT;
+	unsigned task_no = 0;
+	for (size_t i = 0; i < m->n_restyles; i++) {
+		const restyle *r = &m->restyles[i];
+		switch (r->kind) {
+		case RS_CODE: restyle_code(m, r->node, &a); break;
+		case RS_TABLE: restyle_table(m, r->node, &a, &b); break;
+		case RS_QUOTE: restyle_quote(m, r->node, r->level, &a, &b); break;
+		case RS_TASK_LIST: restyle_task_list(m, r->node, &a); break;
+		case RS_TASK_ITEM: restyle_item(m, r, r->task ? ++task_no : 0, &a, &b); break;
+		}
+	}
+	hg_buf_release(&a);
+	hg_buf_release(&b);
 }
 
 static void attach(cmark_parser *p, const char *name)
@@ -660,12 +1356,18 @@ void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, h
 	cmark_node *root = cmark_parser_finish(parser);
 	pthread_mutex_unlock(&parse_lock);
 
-	md_ctx m = {.opt = opt, .a = a, .src = src, .len = len};
+	md_ctx m = {.opt = opt,
+	            .a = a,
+	            .src = src,
+	            .len = len,
+	            .table_ext = cmark_find_syntax_extension("table"),
+	            .tasklist_ext = cmark_find_syntax_extension("tasklist")};
 	*doc = (hg_md_doc){0};
 	if (!opt->unsafe)
 		drop_raw_html(root);
 	walk(&m, root);
 	give_heading_ids(&m, doc);
+	restyle_all(&m);
 
 	char *html = cmark_render_html(root, options, cmark_parser_get_syntax_extensions(parser));
 	size_t n = strlen(html);
@@ -683,10 +1385,16 @@ void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, h
 		cmark_node_free(m.detached[i]);
 	cmark_node_free(root);
 	cmark_parser_free(parser);
+	for (size_t i = 0; i < m.n_headings; i++)
+		free(m.heading_keys[i]);
+	free(m.heading_keys);
 	free(m.detached);
 	free(m.headings);
+	free(m.restyles);
+	free(m.lists);
 	free(m.links);
 	free(m.line_starts);
+	slug_set_release(&m.ids);
 }
 
 /* ==== the first level-1 heading, without parsing ====

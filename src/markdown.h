@@ -3,8 +3,14 @@
  * The only module that includes cmark-gfm. It parses with the table, strikethrough,
  * autolink, tasklist and footnotes extensions, then walks the tree before rendering:
  * every heading gets a GitHub-compatible id (lowercase, punctuation dropped, spaces to
- * '-', repeats suffixed -1, -2…), links are handed to the host to rewrite (`other.md` →
- * the page's URL) and recorded with their source position for the link checker.
+ * '-', repeats suffixed -1, -2…) and a link to itself, links are handed to the host to
+ * rewrite (`other.md` → the page's URL) and recorded with their source position for the
+ * link checker, and emoji shortcodes (`:smile:`) become emoji.
+ *
+ * The HTML is NHS.UK frontend 10's where it has a component: tables are its responsive
+ * table, GitHub alerts (`> [!NOTE]`…) its inset text or warning callout. Task lists get a
+ * labelled checkbox per item, code blocks a tab stop. The exact markup of each is pinned
+ * by tests/spec/markdown; it is the same for the same input, every time.
  *
  * Pure: it works on a buffer and never touches the disk. Safe to call from many threads at
  * once (each call has its own parser).
@@ -20,7 +26,7 @@
 typedef struct hg_md_heading {
 	int level;        /* 1..6 */
 	const char *id;   /* the id attribute written */
-	const char *text; /* plain text of the heading */
+	const char *text; /* plain text of the heading, as shown (emoji shortcodes replaced) */
 	unsigned line;    /* in the file */
 } hg_md_heading;
 

@@ -1,5 +1,9 @@
 /* Unit tests for markdown.c: cmark-gfm's extensions as configured, and hubgen's passes
- * (heading ids, link recording and rewriting, raw HTML, first h1). */
+ * (heading ids and anchors, link recording and rewriting, raw HTML, NHS.UK markup for
+ * tables, task lists, code blocks and alerts, emoji shortcodes, first h1). The markup
+ * itself is pinned by the examples in the .txt files of tests/spec/markdown, run by
+ * test_spec_files; what a spec file cannot say (the doc's records, options, threads) is
+ * tested here. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,11 +11,13 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "emoji.h"
 #include "markdown.h"
 
 typedef struct fixture {
@@ -76,8 +82,10 @@ static void test_plain(void **state)
 static void test_table(void **state)
 {
 	hg_md_doc doc = render(state, "| a | b |\n|:--|--:|\n| 1 | 2 |\n");
-	assert_contains(doc.html, "<table>\n<thead>\n<tr>\n<th align=\"left\">a</th>\n<th align=\"right\">b</th>");
-	assert_contains(doc.html, "<td align=\"left\">1</td>");
+	assert_contains(doc.html, "<th class=\"nhsuk-table__header nhsuk-u-text-align-left\" scope=\"col\" "
+	                          "role=\"columnheader\">a</th>\n");
+	assert_contains(doc.html, "<td class=\"nhsuk-table__cell nhsuk-u-text-align-right\" role=\"cell\"><span "
+	                          "class=\"nhsuk-table__heading\" aria-hidden=\"true\">b </span>2</td>\n");
 }
 
 static void test_strikethrough_and_autolink(void **state)
@@ -91,9 +99,13 @@ static void test_strikethrough_and_autolink(void **state)
 static void test_tasklist(void **state)
 {
 	hg_md_doc doc = render(state, "- [ ] todo\n- [x] done\n");
-	assert_string_equal(doc.html, "<ul>\n"
-	                              "<li><input type=\"checkbox\" disabled=\"\" /> todo</li>\n"
-	                              "<li><input type=\"checkbox\" checked=\"\" disabled=\"\" /> done</li>\n"
+	assert_string_equal(doc.html, "<ul class=\"hub-task-list\">\n"
+	                              "<li class=\"hub-task-list__item\"><input class=\"hub-task-list__checkbox\" "
+	                              "type=\"checkbox\" id=\"task-1\" disabled> <label for=\"task-1\" "
+	                              "class=\"hub-task-list__label\">todo</label></li>\n"
+	                              "<li class=\"hub-task-list__item\"><input class=\"hub-task-list__checkbox\" "
+	                              "type=\"checkbox\" id=\"task-2\" disabled checked> <label for=\"task-2\" "
+	                              "class=\"hub-task-list__label\">done</label></li>\n"
 	                              "</ul>\n");
 }
 
@@ -109,10 +121,12 @@ static void test_footnotes(void **state)
 static void test_code_blocks(void **state)
 {
 	hg_md_doc doc = render(state, "```python extra words\nprint(1)\n```\n");
-	assert_string_equal(doc.html, "<pre><code class=\"language-python\">print(1)\n</code></pre>\n");
+	assert_string_equal(
+	    doc.html,
+	    "<pre class=\"hub-code\" tabindex=\"0\"><code class=\"language-python\">print(1)\n</code></pre>\n");
 	assert_true(doc.has_code);
 	doc = render(state, "    indented\n");
-	assert_string_equal(doc.html, "<pre><code>indented\n</code></pre>\n");
+	assert_string_equal(doc.html, "<pre class=\"hub-code\" tabindex=\"0\"><code>indented\n</code></pre>\n");
 	assert_true(doc.has_code);
 	doc = render(state, "Only `inline` code.\n");
 	assert_false(doc.has_code);
@@ -169,7 +183,9 @@ static void test_raw_html_dropped(void **state)
 	assert_contains(doc.html, "<img src=\"data:image/png;base64,AA\" alt=\"png\" />");
 	assert_contains(doc.html, "<a href=\"\">d</a>");
 	/* hubgen's own markup still renders */
-	assert_contains(doc.html, "<h1 id=\"title-x\">Title <!-- raw HTML omitted -->x<!-- raw HTML omitted --></h1>");
+	assert_contains(doc.html, "<h1 id=\"title-x\">Title <!-- raw HTML omitted -->x<!-- raw HTML omitted --> <a "
+	                          "class=\"hub-heading-anchor\" href=\"#title-x\" aria-label=\"Link to this section: "
+	                          "Title x\">#</a></h1>");
 	/* the link checker still sees what was written */
 	assert_int_equal(doc.n_links, 4);
 	assert_string_equal(doc.links[0].url, "javascript:go()");
@@ -210,10 +226,22 @@ static void test_heading_ids(void **state)
 	assert_string_equal(doc.headings[6].id, "snake_case--and-dash");
 	assert_int_equal(doc.headings[6].level, 6);
 
-	assert_contains(doc.html, "<h1 id=\"getting-started\">Getting Started</h1>\n");
-	assert_contains(doc.html, "<h2 id=\"whats-new\">What's <code>new</code>?</h2>\n");
-	assert_contains(doc.html, "<h2 id=\"setext-title\">Setext <em>title</em></h2>\n");
-	assert_contains(doc.html, "<h6 id=\"snake_case--and-dash\">snake_case  and-dash</h6>\n");
+	assert_contains(doc.html,
+	                "<h1 id=\"getting-started\">Getting Started <a class=\"hub-heading-anchor\" "
+	                "href=\"#getting-started\" aria-label=\"Link to this section: Getting Started\">#</a></h1>\n");
+	assert_contains(doc.html,
+	                "<h2 id=\"whats-new\">What's <code>new</code>? <a class=\"hub-heading-anchor\" "
+	                "href=\"#whats-new\" aria-label=\"Link to this section: What&#39;s new?\">#</a></h2>\n");
+	assert_contains(doc.html,
+	                "<h2 id=\"setext-title\">Setext <em>title</em> <a class=\"hub-heading-anchor\" "
+	                "href=\"#setext-title\" aria-label=\"Link to this section: Setext title\">#</a></h2>\n");
+	assert_contains(doc.html,
+	                "<h6 id=\"snake_case--and-dash\">snake_case  and-dash <a class=\"hub-heading-anchor\" "
+	                "href=\"#snake_case--and-dash\" aria-label=\"Link to this section: snake_case  "
+	                "and-dash\">#</a></h6>\n");
+	/* the anchor is markup, not text */
+	assert_string_equal(doc.headings[6].text, "snake_case  and-dash");
+	assert_string_equal(doc.headings[5].text, "C++ & C# \xE2\x80\x94 \xF0\x9F\x8E\x89 tag link ");
 }
 
 static void test_heading_duplicates(void **state)
@@ -227,8 +255,8 @@ static void test_heading_duplicates(void **state)
 	assert_string_equal(doc.headings[4].id, "section");   /* nothing left of the text */
 	assert_string_equal(doc.headings[5].id, "section-1");
 	assert_string_equal(doc.headings[6].id, "section-2");
-	assert_contains(doc.html, "<h2 id=\"intro-1\">Intro</h2>");
-	assert_contains(doc.html, "<h1 id=\"section-2\"></h1>");
+	assert_contains(doc.html, "<h2 id=\"intro-1\">Intro <a class=\"hub-heading-anchor\" href=\"#intro-1\"");
+	assert_contains(doc.html, "<h1 id=\"section-2\"></h1>"); /* nothing to name: no anchor */
 }
 
 static void test_heading_in_containers(void **state)
@@ -239,8 +267,10 @@ static void test_heading_in_containers(void **state)
 	assert_int_equal(doc.n_headings, 2);
 	assert_int_equal(doc.headings[0].line, 4);
 	assert_int_equal(doc.headings[1].line, 8);
-	assert_contains(doc.html, "<blockquote>\n<h2 id=\"quoted\">Quoted</h2>\n</blockquote>");
-	assert_contains(doc.html, "<h3 id=\"in-list\">In list</h3>");
+	assert_contains(doc.html,
+	                "<blockquote>\n<h2 id=\"quoted\">Quoted <a class=\"hub-heading-anchor\" "
+	                "href=\"#quoted\" aria-label=\"Link to this section: Quoted\">#</a></h2>\n</blockquote>");
+	assert_contains(doc.html, "<h3 id=\"in-list\">In list <a class=\"hub-heading-anchor\"");
 }
 
 static void test_slug(void **state)
@@ -421,6 +451,350 @@ static void test_first_h1(void **state)
 	expect_h1(state, "No headings here.\n", NULL);
 }
 
+/* ==== hubgen's markup: what the spec files cannot say ==== */
+
+static void test_emoji_lookup(void **state)
+{
+	assert_string_equal(hg_emoji_lookup("smile", 5), "\xF0\x9F\x98\x84");
+	assert_string_equal(hg_emoji_lookup("relaxed", 7), "\xE2\x98\xBA\xEF\xB8\x8F");
+	assert_string_equal(hg_emoji_lookup("+1", 2), "\xF0\x9F\x91\x8D");
+	assert_string_equal(hg_emoji_lookup("t-rex", 5), "\xF0\x9F\xA6\x96");
+	assert_string_equal(hg_emoji_lookup("zzz", 3), "\xF0\x9F\x92\xA4");
+	assert_string_equal(hg_emoji_lookup("smile:and more", 5), "\xF0\x9F\x98\x84"); /* only len bytes */
+	assert_null(hg_emoji_lookup("smil", 4));                                       /* a prefix of an alias */
+	assert_null(hg_emoji_lookup("smiles", 6));                                     /* an alias is a prefix of it */
+	assert_null(hg_emoji_lookup("Smile", 5));                                      /* aliases are lower case */
+	assert_null(hg_emoji_lookup("", 0));
+	(void)state;
+}
+
+/* The first heading's id keeps the shortcode, as GitHub's does; its text has the emoji. */
+static void test_heading_emoji(void **state)
+{
+	hg_md_doc doc = render(state, "# :tada: Done :nosuch:\n\n## `:tada:`\n");
+	assert_int_equal(doc.n_headings, 2);
+	assert_string_equal(doc.headings[0].id, "tada-done-nosuch");
+	assert_string_equal(doc.headings[0].text, "\xF0\x9F\x8E\x89 Done :nosuch:");
+	assert_string_equal(doc.headings[1].id, "tada");
+	assert_string_equal(doc.headings[1].text, ":tada:");
+	assert_contains(doc.html,
+	                "<h1 id=\"tada-done-nosuch\">\xF0\x9F\x8E\x89 Done :nosuch: <a class=\"hub-heading-anchor\" "
+	                "href=\"#tada-done-nosuch\" aria-label=\"Link to this section: \xF0\x9F\x8E\x89 Done "
+	                ":nosuch:\">#</a></h1>");
+}
+
+/* The home page's warning, as written (the second line is "> " and a space). */
+static void test_home_page_warning(void **state)
+{
+	hg_md_doc doc = render(state, "> \xE2\x9A\xA0\xEF\xB8\x8F **Warning**\n"
+	                              ">  \n"
+	                              "> **Draft Documents**: May not represent real world scenarios, may not be fully "
+	                              "accurate or complete.\n"
+	                              ">\n"
+	                              "> Please contact the author for more information.\n"
+	                              "# Todo:\n");
+	assert_string_equal(doc.html,
+	                    "<div class=\"nhsuk-card nhsuk-card--warning\">\n"
+	                    "<div class=\"nhsuk-card__content\">\n"
+	                    "<h2 class=\"nhsuk-card__heading\"><span role=\"text\"><span "
+	                    "class=\"nhsuk-u-visually-hidden\">Important: </span>Warning</span></h2>\n"
+	                    "<p><strong>Draft Documents</strong>: May not represent real world scenarios, may not be "
+	                    "fully accurate or complete.</p>\n"
+	                    "<p>Please contact the author for more information.</p>\n"
+	                    "</div>\n"
+	                    "</div>\n"
+	                    "<h1 id=\"todo\">Todo: <a class=\"hub-heading-anchor\" href=\"#todo\" aria-label=\"Link to "
+	                    "this section: Todo:\">#</a></h1>\n");
+	/* the callout's heading is not one of the page's headings */
+	assert_int_equal(doc.n_headings, 1);
+	assert_string_equal(doc.headings[0].id, "todo");
+}
+
+/* A marker followed by a hard line break (two spaces) is still alone on its line. */
+static void test_alert_hard_break(void **state)
+{
+	hg_md_doc doc = render(state, "> [!Note]  \n> Text.\n");
+	assert_string_equal(doc.html, "<div class=\"nhsuk-inset-text\">\n"
+	                              "<span class=\"nhsuk-u-visually-hidden\">Note: </span>\n"
+	                              "<p>Text.</p>\n"
+	                              "</div>\n");
+}
+
+/* The alerts, task lists and the rest do not depend on the options. */
+static void test_restyle_options(void **state)
+{
+	hg_md_options opt = hg_md_default_options();
+	opt.unsafe = false;
+	opt.hardbreaks = true;
+	opt.smart = true;
+	hg_md_doc doc = render_with(state,
+	                            "> [!TIP]\n> It's <b>bold</b>\n> too\n\n- [x] \"done\"\n  and more\n\n"
+	                            "```c\nint x = 'a';\n```\n",
+	                            &opt);
+	assert_string_equal(
+	    doc.html,
+	    "<div class=\"nhsuk-inset-text\">\n"
+	    "<span class=\"nhsuk-u-visually-hidden\">Tip: </span>\n"
+	    "<p>It’s <!-- raw HTML omitted -->bold<!-- raw HTML omitted --><br />\n"
+	    "too</p>\n"
+	    "</div>\n"
+	    "<ul class=\"hub-task-list\">\n"
+	    "<li class=\"hub-task-list__item\"><input class=\"hub-task-list__checkbox\" type=\"checkbox\" "
+	    "id=\"task-1\" disabled checked> <label for=\"task-1\" class=\"hub-task-list__label\">“done”<br />\n"
+	    "and more</label></li>\n"
+	    "</ul>\n"
+	    "<pre class=\"hub-code\" tabindex=\"0\"><code class=\"language-c\">int x = 'a';\n</code></pre>\n");
+}
+
+/* A task with nothing after its marker (here "- [ ]" and two spaces) still has a name. */
+static void test_task_empty(void **state)
+{
+	hg_md_doc doc = render(state, "- [ ]  \n- [x] text\n");
+	assert_string_equal(
+	    doc.html,
+	    "<ul class=\"hub-task-list\">\n"
+	    "<li class=\"hub-task-list__item\"><input class=\"hub-task-list__checkbox\" type=\"checkbox\" "
+	    "id=\"task-1\" disabled> <label for=\"task-1\" class=\"hub-task-list__label\"><span "
+	    "class=\"nhsuk-u-visually-hidden\">Empty task</span></label></li>\n"
+	    "<li class=\"hub-task-list__item\"><input class=\"hub-task-list__checkbox\" type=\"checkbox\" "
+	    "id=\"task-2\" disabled checked> <label for=\"task-2\" class=\"hub-task-list__label\">text</label></li>\n"
+	    "</ul>\n");
+}
+
+/* Ids stay unique when headings and checkboxes would share one, wherever they are. */
+static void test_ids_unique(void **state)
+{
+	hg_md_doc doc = render(state, "# Task 2\n\n- [ ] a\n- [ ] b\n\n## Task 1\n\n1. [x] c\n\n# task-3\n");
+	assert_string_equal(doc.headings[0].id, "task-2");
+	assert_string_equal(doc.headings[1].id, "task-1");
+	assert_string_equal(doc.headings[2].id, "task-3");
+	assert_contains(doc.html, "id=\"task-1-1\" disabled> <label for=\"task-1-1\"");
+	assert_contains(doc.html, "id=\"task-2-1\" disabled> <label for=\"task-2-1\"");
+	assert_contains(doc.html, "id=\"task-3-1\" disabled checked> <label for=\"task-3-1\"");
+}
+
+/* Each page counts from 1. */
+static void test_task_ids_per_page(void **state)
+{
+	hg_md_doc one = render(state, "- [ ] a\n");
+	hg_md_doc two = render(state, "- [ ] a\n");
+	assert_string_equal(one.html, two.html);
+	assert_contains(two.html, "id=\"task-1\"");
+}
+
+/* The tree after restyling still renders in one piece on many threads, and big inputs
+ * stay linear: ten thousand task items, table rows and shortcodes. */
+static void test_restyle_many(void **state)
+{
+	hg_buf src = HG_BUF_INIT;
+	for (int i = 0; i < 10000; i++)
+		hg_buf_addf(&src, "- [%c] item %d :smile:\n", i % 2 ? 'x' : ' ', i);
+	hg_buf_adds(&src, "\n| a | b |\n|---|---|\n");
+	for (int i = 0; i < 10000; i++)
+		hg_buf_addf(&src, "| %d | :+1: |\n", i);
+	hg_md_doc doc;
+	hg_markdown_render(src.ptr, src.len, NULL, ((fixture *)*state)->a, &doc);
+	assert_contains(doc.html, "id=\"task-10000\" disabled checked> <label for=\"task-10000\" "
+	                          "class=\"hub-task-list__label\">item 9999 \xF0\x9F\x98\x84</label></li>\n</ul>\n");
+	assert_contains(doc.html,
+	                "<span class=\"nhsuk-table__heading\" aria-hidden=\"true\">b </span>\xF0\x9F\x91\x8D</td>\n"
+	                "</tr>\n</tbody>\n</table>\n");
+	hg_buf_release(&src);
+}
+
+/* ==== spec files ====
+ * The .txt files of tests/spec/markdown hold examples:
+ *   ### name
+ *   Markdown (a `###` line here is a heading, not a new example)
+ *   --- expect
+ *   the HTML
+ * Lines before the first example are a comment; blank lines at the end of either part do
+ * not count. Every output is also checked for balanced tags and unique ids. */
+
+static void trim_newlines(hg_buf *b)
+{
+	while (b->len && b->ptr[b->len - 1] == '\n')
+		hg_buf_truncate(b, b->len - 1);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	hg_buf b = HG_BUF_INIT;
+	char tmp[4096];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+		hg_buf_add(&b, tmp, n);
+	fclose(f);
+	return hg_buf_detach(&b, len);
+}
+
+static bool void_element(const char *name, size_t n)
+{
+	static const char *const names[] = {"br", "hr", "img", "input", "meta", "link", "wbr", "col", "source"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strlen(names[i]) == n && memcmp(names[i], name, n) == 0)
+			return true;
+	return false;
+}
+
+/* Tags nest and close, and no id repeats. Appends what is wrong to why. */
+static bool check_html(const char *html, hg_buf *why)
+{
+	const char *open[64];
+	size_t open_len[64], depth = 0;
+	const char *ids[256];
+	size_t n_ids = 0;
+	bool ok = true;
+	for (const char *p = html; (p = strchr(p, '<'));) {
+		if (strncmp(p, "<!--", 4) == 0) {
+			const char *end = strstr(p, "-->");
+			p = end ? end + 3 : p + 4;
+			continue;
+		}
+		bool closing = p[1] == '/';
+		const char *name = p + 1 + closing;
+		size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789");
+		const char *end = strchr(name, '>');
+		if (!n || !end) {
+			hg_buf_addf(why, "  stray '<' at %.20s\n", p);
+			return false;
+		}
+		for (const char *a = name; (a = strstr(a, " id=\"")) && a < end; a += 5) {
+			if (n_ids < sizeof ids / sizeof ids[0])
+				ids[n_ids++] = a + 5;
+			for (size_t i = 0; i + 1 < n_ids; i++)
+				if (strncmp(ids[i], a + 5, strcspn(a + 5, "\"") + 1) == 0) {
+					hg_buf_addf(why, "  id repeated: %.*s\n", (int)strcspn(a + 5, "\""), a + 5);
+					ok = false;
+				}
+		}
+		if (closing) {
+			if (!depth || open_len[depth - 1] != n || memcmp(open[depth - 1], name, n) != 0) {
+				hg_buf_addf(why, "  </%.*s> does not close the open element\n", (int)n, name);
+				return false;
+			}
+			depth--;
+		} else if (!void_element(name, n) && end[-1] != '/') {
+			if (depth == sizeof open / sizeof open[0])
+				return false;
+			open[depth] = name;
+			open_len[depth++] = n;
+		}
+		p = end + 1;
+	}
+	if (depth) {
+		hg_buf_addf(why, "  <%.*s> is not closed\n", (int)open_len[depth - 1], open[depth - 1]);
+		ok = false;
+	}
+	return ok;
+}
+
+static bool run_example(void **state, const char *file, unsigned line, const char *name, hg_buf *md, hg_buf *expect,
+                        hg_buf *report)
+{
+	trim_newlines(md);
+	hg_buf_addc(md, '\n');
+	trim_newlines(expect);
+	hg_md_doc doc;
+	hg_markdown_render(md->ptr, md->len, NULL, ((fixture *)*state)->a, &doc);
+	hg_buf got = HG_BUF_INIT, why = HG_BUF_INIT;
+	hg_buf_adds(&got, doc.html);
+	trim_newlines(&got);
+	if (strcmp(got.ptr, expect->ptr) != 0)
+		hg_buf_addf(&why, "  expected:\n%s\n  got:\n%s\n", expect->ptr, got.ptr);
+	check_html(doc.html, &why);
+	bool ok = why.len == 0;
+	if (!ok)
+		hg_buf_addf(report, "%s:%u: %s\n%s\n", file, line, name, why.ptr);
+	hg_buf_release(&got);
+	hg_buf_release(&why);
+	return ok;
+}
+
+static size_t run_spec_file(void **state, const char *path, const char *file, size_t *failures, hg_buf *report)
+{
+	size_t len, count = 0;
+	char *src = read_file(path, &len);
+	enum { NONE, INPUT, EXPECT } part = NONE;
+	hg_buf name = HG_BUF_INIT, md = HG_BUF_INIT, expect = HG_BUF_INIT;
+	unsigned line = 0, at = 0;
+	for (const char *p = src; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		line++;
+		if (part != INPUT && n >= 4 && strncmp(p, "### ", 4) == 0) {
+			if (part == EXPECT) {
+				count++;
+				*failures += !run_example(state, file, at, name.ptr, &md, &expect, report);
+			}
+			hg_buf_reset(&name);
+			hg_buf_add(&name, p + 4, n - 4);
+			hg_buf_reset(&md);
+			hg_buf_reset(&expect);
+			part = INPUT;
+			at = line;
+		} else if (part == INPUT && n == 10 && strncmp(p, "--- expect", 10) == 0) {
+			part = EXPECT;
+		} else if (part != NONE) {
+			hg_buf *b = part == INPUT ? &md : &expect;
+			hg_buf_add(b, p, n);
+			hg_buf_addc(b, '\n');
+		}
+		p += n + (nl != NULL);
+	}
+	if (part == INPUT)
+		fail_msg("%s:%u: example '%s' has no '--- expect'", file, at, name.ptr);
+	if (part == EXPECT) {
+		count++;
+		*failures += !run_example(state, file, at, name.ptr, &md, &expect, report);
+	}
+	hg_buf_release(&name);
+	hg_buf_release(&md);
+	hg_buf_release(&expect);
+	free(src);
+	return count;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_spec_files(void **state)
+{
+	const char *dir = HG_TEST_SPEC_DIR "/markdown";
+	DIR *dp = opendir(dir);
+	assert_non_null(dp);
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	for (struct dirent *e; (e = readdir(dp)) != NULL;)
+		if (hg_ends_with(e->d_name, ".txt")) {
+			HG_GROW(names, cap, n + 1);
+			names[n++] = hg_xstrdup(e->d_name);
+		}
+	closedir(dp);
+	qsort(names, n, sizeof *names, cmp_names);
+	size_t total = 0, failures = 0;
+	hg_buf report = HG_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		char *path = hg_xasprintf("%s/%s", dir, names[i]);
+		size_t k = run_spec_file(state, path, names[i], &failures, &report);
+		print_message("%-24s %3zu examples\n", names[i], k);
+		total += k;
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	print_message("%zu examples, %zu failed\n", total, failures);
+	if (failures)
+		fputs(report.ptr, stderr);
+	hg_buf_release(&report);
+	assert_true(total >= 40);
+	assert_int_equal(failures, 0);
+}
+
 /* ==== threads ====
  * cmark-gfm 0.29.0.gfm.6 flips global tables while it parses inlines; without hubgen's lock
  * around parsing, documents rendered at the same time lose strikethrough and tables. */
@@ -449,7 +823,7 @@ static void test_threads(void **state)
 {
 	hg_md_doc doc = render(state, thread_src);
 	assert_contains(doc.html, "<del>a</del>");
-	assert_contains(doc.html, "<td><del>2</del></td>");
+	assert_contains(doc.html, "aria-hidden=\"true\">b </span><span><del>2</del></span></td>");
 	pthread_t t[THREADS];
 	for (int i = 0; i < THREADS; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, render_many, doc.html), 0);
@@ -483,6 +857,16 @@ int main(void)
 	    T(test_links_in_lists),
 	    T(test_rewrite),
 	    T(test_first_h1),
+	    T(test_emoji_lookup),
+	    T(test_heading_emoji),
+	    T(test_home_page_warning),
+	    T(test_alert_hard_break),
+	    T(test_restyle_options),
+	    T(test_task_empty),
+	    T(test_ids_unique),
+	    T(test_task_ids_per_page),
+	    T(test_restyle_many),
+	    T(test_spec_files),
 	    T(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
