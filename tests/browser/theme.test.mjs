@@ -34,6 +34,8 @@ const SCREENSHOTS = {
   guidance: 'guidance/open-source/',
   'blog-post': 'blog/2022/06/12/nhs-python-community-at-the-confedexpo/'
 }
+// What the search tests look for on the hub: a word from one page, and that page.
+const SEARCH = { query: 'ConfedExpo', expect: 'blog/2022/06/12/nhs-python-community-at-the-confedexpo/' }
 // Grammars the theme embeds (assets/highlight/languages/), by the names Markdown writes.
 const HIGHLIGHTED = new Set(['bash', 'sh', 'shell', 'c', 'javascript', 'js', 'json', 'markdown', 'md',
   'python', 'py', 'r', 'sql', 'html', 'xml', 'yaml', 'yml'])
@@ -280,5 +282,55 @@ for (const site of sites) {
         })
       }
     }
+  })
+}
+
+// Search, as a reader uses it: type in the header's search box, submit, and get results
+// from the search index that link to real pages under the base path. Without JavaScript
+// the search page still lists every page, A to Z.
+for (const site of sites.filter((s) => s.name.startsWith('hub') && fs.existsSync(path.join(s.dir, 'search', 'index.html')))) {
+  describe(`search on ${site.name} (base path ${site.base})`, () => {
+    test('the header search finds a page', { timeout: 60_000 }, async () => {
+      const page = await context.newPage()
+      const errors = []
+      page.on('pageerror', (err) => errors.push(err.message))
+      try {
+        await page.route('**/*', (route) =>
+          route.request().url().startsWith(site.origin + '/') ? route.continue() : route.abort('blockedbyclient'))
+        await page.setViewportSize({ width: 1280, height: 900 })
+        await page.goto(site.origin + site.base, { waitUntil: 'load' })
+        const box = page.locator('header input[name="q"]')
+        await box.fill(SEARCH.query)
+        await Promise.all([page.waitForURL(/\/search\/\?q=/), box.press('Enter')])
+        assert.ok(new URL(page.url()).pathname.startsWith(site.base + 'search/'), `landed on ${page.url()}`)
+        const results = page.locator('.hub-search-results__link')
+        await results.first().waitFor({ timeout: 10_000 })
+        const hrefs = await results.evaluateAll((as) => as.map((a) => new URL(a.href).pathname))
+        assert.ok(hrefs.some((h) => h === site.base + SEARCH.expect), `no result ${SEARCH.expect} in ${hrefs}`)
+        for (const h of hrefs) {
+          assert.ok(h.startsWith(site.base), `result outside the base path: ${h}`)
+          assert.equal(await status(site.origin + h), 200, `result ${h}`)
+        }
+        const axe = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()
+        assert.deepEqual(axe.violations.map((v) => v.id), [], 'axe on the results')
+        assert.deepEqual(errors, [])
+      } finally {
+        await page.close()
+      }
+    })
+
+    test('without JavaScript the search page lists every page', { timeout: 60_000 }, async () => {
+      const ctx = await context.browser()?.newContext({ javaScriptEnabled: false })
+      const page = ctx ? await ctx.newPage() : await context.newPage()
+      try {
+        if (!ctx) await page.route('**/*.js', (route) => route.abort())
+        await page.goto(site.origin + site.base + 'search/?q=' + encodeURIComponent(SEARCH.query), { waitUntil: 'load' })
+        const hrefs = await page.locator('.hub-a-to-z a').evaluateAll((as) => as.map((a) => new URL(a.href).pathname))
+        assert.ok(hrefs.includes(site.base + SEARCH.expect), `A to Z lacks ${SEARCH.expect}`)
+      } finally {
+        await page.close()
+        if (ctx) await ctx.close()
+      }
+    })
   })
 }
