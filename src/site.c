@@ -792,9 +792,52 @@ static bool wants_search(const hg_site *s)
 	return true;
 }
 
+/* A page for each category and each tag of the posts, at /blog/categories/<slug>/ and
+ * /blog/tags/<slug>/, listing its posts (the theme's blog layout does the listing). Two
+ * names with one slug ("Open Source", "open-source") share the first one's page. */
+static void add_taxonomy_pages(hg_site *s, hg_page ***pages, size_t *np, size_t *cap, hg_diags *d)
+{
+	hg_arena *a = s->arena;
+	const char *keys[] = {"categories", "tags"};
+	const char *single[] = {"category", "tag"};
+	const char *titles[] = {"Posts in the category", "Posts tagged"};
+	size_t n = *np;
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < n; i++) {
+			hg_page *p = (*pages)[i];
+			if (!p->is_post)
+				continue;
+			hg_value *list = hg_map_get(p->data, keys[k]);
+			for (size_t j = 0; list && j < list->as.list.len; j++) {
+				const hg_value *name = list->as.list.items[j];
+				hg_buf slug = HG_BUF_INIT;
+				hg_slugify(name->as.s.ptr, name->as.s.len, &slug);
+				char *url = hg_xasprintf("/blog/%s/%s/", keys[k], slug.ptr);
+				if (slug.len && !url_taken(*pages, *np, url)) {
+					hg_value *fm = hg_value_map(a);
+					fm_set(s, fm, "title", hg_arena_printf(a, "%s \u2018%s\u2019", titles[k], name->as.s.ptr));
+					fm_set(s, fm, "layout", "blog");
+					fm_set(s, fm, "permalink", url);
+					fm_set(s, fm, single[k], name->as.s.ptr);
+					hg_map_set(a, fm, "nav_exclude", &hg_true_value);
+					hg_map_set(a, fm, "search_exclude", &hg_true_value);
+					hg_map_set(a, fm, "render_with_liquid", &hg_false_value);
+					char *rel = hg_xasprintf("(%s)/%s.html", keys[k], slug.ptr);
+					push_page(s, pages, np, cap, new_generated(s, rel, "", fm), d);
+					free(rel);
+				}
+				free(url);
+				hg_buf_release(&slug);
+			}
+		}
+	}
+}
+
 static void add_generated_pages(hg_site *s, hg_page ***pages, size_t *np, size_t *cap, hg_diags *d)
 {
 	add_redirects(s, pages, np, cap, d);
+	if (wants_search(s))
+		add_taxonomy_pages(s, pages, np, cap, d);
 	if (!url_taken(*pages, *np, "/404.html")) {
 		hg_value *fm = hg_value_map(s->arena);
 		fm_set(s, fm, "title", "Page not found");
