@@ -297,6 +297,8 @@ hg_nav *hg_nav_build(hg_site *s, hg_diags *d)
 		hg_map_set(a, v, "title", hg_value_string_borrow(a, it->page->title, strlen(it->page->title)));
 		hg_map_set(a, v, "url", hg_value_string_borrow(a, it->page->url, strlen(it->page->url)));
 		hg_map_set(a, v, "order", order_value(a, it->page));
+		const char *desc = hg_map_str(it->page->fm, "description", hg_map_str(it->page->fm, "summary", NULL));
+		hg_map_set(a, v, "description", desc ? hg_value_string_borrow(a, desc, strlen(desc)) : &hg_null_value);
 		hg_map_set(a, v, "flat", hg_value_bool(it->flat));
 		hg_map_set(a, v, "collapse", hg_value_bool(it->collapse));
 		it->value = v;

@@ -36,7 +36,7 @@ typedef struct hg_nav_item {
 	bool entry;  /* a visible entry of the navigation */
 	bool hidden; /* hidden, or under a hidden page */
 	bool flat, collapse; /* bookFlatSection, bookCollapseSection */
-	hg_value *value; /* {title, url, order, children, has_children, flat, collapse} */
+	hg_value *value; /* {title, url, order, description, children, has_children, flat, collapse} */
 	size_t flat_index; /* position in hg_nav.flat, for visible entries */
 } hg_nav_item;
 
