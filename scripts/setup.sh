@@ -14,7 +14,7 @@ deps_only=false
 # Debian packages: the build, the libraries, the unit-test framework, Node.js for the
 # theme's npm packages and the browser tests, and Chromium for those tests.
 packages=(cmake make gcc clang pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev
-          libcmocka-dev libcivetweb-dev nodejs npm chromium python3 git)
+          libcmocka-dev libcivetweb-dev nodejs npm chromium python3 git curl)
 
 missing=()
 for p in "${packages[@]}"; do

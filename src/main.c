@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "nav.h"
 #include "build.h"
+#include "serve.h"
 #include "site.h"
 
 #include "banned.h"
@@ -29,6 +30,7 @@ static const char usage_text[] =
 	"  build     build the site into the destination folder\n"
 	"  check     build everything and run every check, but write nothing\n"
 	"  nav       print the navigation tree (--format text|json) to debug its order\n"
+	"  serve     preview the site at http://127.0.0.1:4000/, rebuilt on every change\n"
 	"\n"
 	"options for build and check:\n"
 	"  -s, --source DIR        the site's folder (default: .)\n"
@@ -51,6 +53,21 @@ static const char nav_usage_text[] =
 	"Prints the navigation tree as hubgen builds it. text: an indented outline with each\n"
 	"page's order (- when it has none), URL and source file. json: an array of\n"
 	"{\"title\", \"url\", \"order\", \"children\": [...]}.\n";
+
+static const char serve_usage_text[] =
+	"usage: hubgen serve [-s DIR] [--port N] [--host ADDR] [--open] [--drafts] [--base-url PATH]\n"
+	"\n"
+	"Builds the site into a private folder and serves it; every change in the source folder\n"
+	"rebuilds it and reloads the open pages. A build error shows on every page until fixed.\n"
+	"\n"
+	"  -s, --source DIR        the site's folder (default: .)\n"
+	"      --port N            the port (default: 4000; 0 picks a free one)\n"
+	"      --host ADDR         the address to listen on (default: 127.0.0.1, this machine only)\n"
+	"      --open              open the site in the desktop's browser\n"
+	"      --drafts            build drafts (draft: true, published: false, _drafts/)\n"
+	"      --base-url PATH     serve the site under PATH, e.g. /hub/ (overrides baseurl)\n"
+	"\n"
+	"Ctrl-C stops the server and removes what it built.\n";
 
 static double now_ms(void)
 {
@@ -230,6 +247,52 @@ static int cmd_nav(int argc, char **argv)
 	return code;
 }
 
+/* hubgen serve: the preview server (serve.c) until Ctrl-C. */
+static int cmd_serve(int argc, char **argv)
+{
+	hg_serve_options opt = {.port = 4000, .log = stderr};
+	enum { OPT_PORT = 1000, OPT_HOST, OPT_OPEN, OPT_DRAFTS, OPT_BASE_URL };
+	static const struct option longs[] = {
+		{"source", required_argument, NULL, 's'},
+		{"port", required_argument, NULL, OPT_PORT},
+		{"host", required_argument, NULL, OPT_HOST},
+		{"open", no_argument, NULL, OPT_OPEN},
+		{"drafts", no_argument, NULL, OPT_DRAFTS},
+		{"base-url", required_argument, NULL, OPT_BASE_URL},
+		{"baseurl", required_argument, NULL, OPT_BASE_URL},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, ":s:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 's': opt.build.source = optarg; break;
+		case OPT_PORT: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (!*optarg || *end || n < 0 || n > 65535)
+				return usage_error("--port takes a number from 0 to 65535, not '%s'", optarg);
+			opt.port = (int)n;
+			break;
+		}
+		case OPT_HOST: opt.host = optarg; break;
+		case OPT_OPEN: opt.open = true; break;
+		case OPT_DRAFTS: opt.build.drafts = true; break;
+		case OPT_BASE_URL: opt.build.base_url = optarg; break;
+		case 'h': fputs(serve_usage_text, stdout); return 0;
+		case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	opt.build.quiet = true;
+	opt.color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+	return hg_serve_run(&opt);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -251,5 +314,7 @@ int main(int argc, char **argv)
 		return cmd_build(argc - 1, argv + 1, true);
 	if (!strcmp(cmd, "nav"))
 		return cmd_nav(argc - 1, argv + 1);
+	if (!strcmp(cmd, "serve"))
+		return cmd_serve(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", cmd);
 }
