@@ -439,12 +439,17 @@ static bool rewrite_link(void *ud, const char *url, bool image, hg_buf *out)
 	return hg_link_rewrite(c->r->links, c->p, url, out);
 }
 
-/* Gives each reference found in the page's HTML the place it was written: a Markdown link's
- * own position, else where its text first appears in the source file, else none (the
- * reference came from a layout or an include). */
-static void locate_refs(const hg_page *p, const hg_md_doc *doc, hg_page_refs *refs, const renderer *r,
-			hg_arena *a, hg_arena *scratch)
+/* Gives each reference found in the page's HTML the place it was written. Only references
+ * that stand in the page's content (content_refs, scanned before the layouts) can have one:
+ * a Markdown link's own position, else where its text first appears in the source file.
+ * The rest came from a layout or an include and have none (the checker reports those once
+ * for all the pages they appear on). */
+static void locate_refs(const hg_page *p, const hg_md_doc *doc, const hg_page_refs *content_refs,
+			hg_page_refs *refs, const renderer *r, hg_arena *a, hg_arena *scratch)
 {
+	size_t nc = content_refs->n_refs;
+	if (!nc)
+		return;
 	/* each Markdown link's URL as it stands in the HTML, worked out once */
 	size_t nl = doc ? doc->n_links : 0;
 	const char **final = hg_arena_alloc(scratch, (nl + 1) * sizeof *final);
@@ -456,12 +461,21 @@ static void locate_refs(const hg_page *p, const hg_md_doc *doc, hg_page_refs *re
 		final[j] = hg_arena_strndup(scratch, b.ptr, b.len);
 	}
 	hg_buf_release(&b);
+	bool *used = hg_arena_zalloc(scratch, nc);
+	bool *md_used = hg_arena_zalloc(scratch, nl + 1);
 	for (size_t k = 0; k < refs->n_refs; k++) {
 		hg_ref *ref = &refs->refs[k];
+		size_t c = 0;
+		while (c < nc && (used[c] || strcmp(content_refs->refs[c].url, ref->url) != 0))
+			c++;
+		if (c == nc)
+			continue; /* from a layout */
+		used[c] = true;
 		bool found = false;
 		for (size_t j = 0; j < nl && !found; j++) {
-			if (strcmp(final[j], ref->url) != 0)
+			if (md_used[j] || strcmp(final[j], ref->url) != 0)
 				continue;
+			md_used[j] = true;
 			ref->line = doc->links[j].line;
 			ref->col = doc->links[j].col;
 			ref->written = hg_arena_strdup(a, doc->links[j].url);
@@ -534,6 +548,8 @@ static void render_page(worker *w, size_t index)
 		hg_buf_release(&hs);
 	}
 	r->search[index].excerpt = hg_html_excerpt(cur->ptr, cur->len, 40, w->keep);
+	hg_page_refs content_refs;
+	hg_links_scan(cur->ptr, cur->len, a, &content_refs);
 
 	/* 3. the layout chain */
 	for (; l; l = l->parent) {
@@ -548,7 +564,7 @@ static void render_page(worker *w, size_t index)
 
 	/* the references, for the link checker once every page is rendered */
 	hg_links_scan(cur->ptr, cur->len, w->keep, &r->refs[index]);
-	locate_refs(p, have_doc ? &doc : NULL, &r->refs[index], r, w->keep, a);
+	locate_refs(p, have_doc ? &doc : NULL, &content_refs, &r->refs[index], r, w->keep, a);
 
 	if (r->out)
 		hg_output_write(r->out, p->out_path, cur->ptr, cur->len, r->d);
