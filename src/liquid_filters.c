@@ -30,16 +30,28 @@ typedef struct text {
 	size_t n;
 } text;
 
-static bool is_space(unsigned char ch) { return ch == ' ' || (ch >= '\t' && ch <= '\r'); }
-static bool is_digit(unsigned char ch) { return ch >= '0' && ch <= '9'; }
+static bool is_space(unsigned char ch)
+{
+	return ch == ' ' || (ch >= '\t' && ch <= '\r');
+}
+static bool is_digit(unsigned char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
 static bool is_alnum(unsigned char ch)
 {
 	return is_digit(ch) || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 }
 
-static hg_value *nil(void) { return &hg_null_value; }
+static hg_value *nil(void)
+{
+	return &hg_null_value;
+}
 
-static hg_value *str_val(lq_call *c, const char *s, size_t n) { return hg_value_string(c->a, s, n); }
+static hg_value *str_val(lq_call *c, const char *s, size_t n)
+{
+	return hg_value_string(c->a, s, n);
+}
 
 static hg_value *buf_val(lq_call *c, hg_buf *b)
 {
@@ -48,6 +60,8 @@ static hg_value *buf_val(lq_call *c, hg_buf *b)
 	return v;
 }
 
+static bool charge(lq_call *c, const hg_value *v);
+
 /* v as Ruby's to_s gives it; strings without a copy. */
 static text to_text(lq_call *c, const hg_value *v)
 {
@@ -55,6 +69,8 @@ static text to_text(lq_call *c, const hg_value *v)
 		return (text){"", 0};
 	if (v->kind == HG_STRING)
 		return (text){v->as.s.ptr, v->as.s.len};
+	if (!charge(c, v))
+		return (text){"", 0};
 	hg_buf b = HG_BUF_INIT;
 	hg_lq_to_s(&b, v);
 	text t = {hg_arena_strndup(c->a, b.ptr, b.len), b.len};
@@ -82,30 +98,25 @@ static bool too_long(lq_call *c, size_t len)
 	return true;
 }
 
-bool hg_lq_deeper_than(const hg_value *v, unsigned limit)
-{
-	if (v->kind != HG_LIST && v->kind != HG_MAP)
-		return false;
-	if (limit == 0)
-		return true;
-	if (v->kind == HG_LIST) {
-		for (size_t i = 0; i < v->as.list.len; i++)
-			if (hg_lq_deeper_than(v->as.list.items[i], limit - 1))
-				return true;
-	} else {
-		for (size_t i = 0; i < v->as.map.len; i++)
-			if (hg_lq_deeper_than(v->as.map.entries[i].val, limit - 1))
-				return true;
-	}
-	return false;
-}
-
+/* Filters that put a value inside a new list (push) or two (group_by) check how deep the
+ * result nests, so that printing it can never recurse without bound. */
 static bool check_depth(lq_call *c, const hg_value *v, unsigned extra)
 {
-	if (!hg_lq_deeper_than(v, LQ_MAX_VALUE_DEPTH - extra))
+	lq_size s;
+	if (!hg_lq_charge_value(c->r, v, c->f->line, c->f->col, &s))
+		return false;
+	if (s.depth + extra <= LQ_MAX_VALUE_DEPTH)
 		return true;
 	fail(c, "'%s' would nest lists more than %d deep", c->f->name, LQ_MAX_VALUE_DEPTH);
 	return false;
+}
+
+/* Charges for walking all of v (printing, comparing, flattening it); to print it, its
+ * strings must also fit in the output limit. */
+static bool charge(lq_call *c, const hg_value *v)
+{
+	lq_size s;
+	return hg_lq_charge_value(c->r, v, c->f->line, c->f->col, &s) && !too_long(c, s.bytes);
 }
 
 static hg_value *list_of(lq_call *c, hg_value **items, size_t n)
@@ -169,6 +180,10 @@ static hg_value **iter_items(lq_call *c, hg_value *v, size_t *n)
 	if (!nested) {
 		*n = v->as.list.len;
 		return v->as.list.items;
+	}
+	if (!charge(c, v)) {
+		*n = 0;
+		return NULL;
 	}
 	vec out = {0};
 	flatten(&out, v);
@@ -474,7 +489,8 @@ static int64_t str_to_i(const char *s, size_t n)
 	uint64_t v = 0;
 	bool over = false;
 	for (; i < n; i++) {
-		if (s[i] == '_' && i + 1 < n && is_digit((unsigned char)s[i + 1]) && i > 0 && is_digit((unsigned char)s[i - 1]))
+		if (s[i] == '_' && i + 1 < n && is_digit((unsigned char)s[i + 1]) && i > 0 &&
+		    is_digit((unsigned char)s[i - 1]))
 			continue;
 		if (!is_digit((unsigned char)s[i]))
 			break;
@@ -550,9 +566,15 @@ int64_t hg_lq_to_integer(const hg_value *v)
 	}
 }
 
-static hg_value *num_val(lq_call *c, num x) { return x.is_float ? hg_value_float(c->a, x.f) : hg_value_int(c->a, x.i); }
+static hg_value *num_val(lq_call *c, num x)
+{
+	return x.is_float ? hg_value_float(c->a, x.f) : hg_value_int(c->a, x.i);
+}
 
-static double num_f(num x) { return x.is_float ? x.f : (double)x.i; }
+static double num_f(num x)
+{
+	return x.is_float ? x.f : (double)x.i;
+}
 
 /* m × 10^e, m with at most 18 digits. */
 typedef struct dec {
@@ -566,14 +588,22 @@ static bool dec_of(num x, dec *d)
 		*d = (dec){x.i, 0};
 		return x.i > -1000000000000000000LL && x.i < 1000000000000000000LL;
 	}
-	if (!isfinite(x.f))
+	/* beyond these BigDecimal and double agree to the last digit that survives to_f */
+	if (!isfinite(x.f) || fabs(x.f) >= 1e18 || (x.f != 0 && fabs(x.f) < 1e-18))
 		return false;
+	/* the shortest precision that reads back the same double: a precision that works
+	 * keeps working when raised, so bisect */
 	char tmp[40];
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*e", prec - 1, x.f);
+	int lo = 1, hi = 17;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		snprintf(tmp, sizeof tmp, "%.*e", mid - 1, x.f);
 		if (strtod(tmp, NULL) == x.f)
-			break;
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
+	snprintf(tmp, sizeof tmp, "%.*e", lo - 1, x.f);
 	const char *p = tmp;
 	bool neg = *p == '-';
 	p += neg;
@@ -624,8 +654,8 @@ static bool dec_div(dec a, dec b, double *out)
 	if (!d || d > UINT64_MAX / 10)
 		return false;
 	char digits[80];
-	int len = snprintf(digits, sizeof digits, "%s%llu.", (a.m < 0) != (b.m < 0) ? "-" : "",
-			   (unsigned long long)(n / d));
+	int len =
+	    snprintf(digits, sizeof digits, "%s%llu.", (a.m < 0) != (b.m < 0) ? "-" : "", (unsigned long long)(n / d));
 	uint64_t rem = n % d;
 	for (int k = 0; rem && k < 40; k++) {
 		rem *= 10;
@@ -645,6 +675,13 @@ static double floored_fmod(double a, double b)
 	if (r != 0 && ((r < 0) != (b < 0)))
 		r += b;
 	return r;
+}
+
+/* Decimal arithmetic formats and parses numbers, a couple of microseconds for large ones:
+ * it counts as many steps, so a loop of them cannot run for minutes. */
+static void charge_decimal(lq_call *c)
+{
+	hg_lq_charge(c->r, 32, c->f->line, c->f->col);
 }
 
 static hg_value *arith(lq_call *c, int op)
@@ -683,6 +720,7 @@ static hg_value *arith(lq_call *c, int op)
 		return hg_value_float(c->a, op == OP_ADD ? x + y : op == OP_SUB ? x - y : op == OP_MUL ? x * y : x / y);
 	}
 	double x = num_f(a), y = num_f(b);
+	charge_decimal(c);
 	if ((op == OP_DIV || op == OP_MOD) && y == 0) {
 		fail(c, "divided by 0");
 		return nil();
@@ -694,7 +732,8 @@ static hg_value *arith(lq_call *c, int op)
 	case OP_ADD:
 	case OP_SUB:
 		if (exact && dec_align(&da, &db) &&
-		    !(op == OP_ADD ? __builtin_add_overflow(da.m, db.m, &da.m) : __builtin_sub_overflow(da.m, db.m, &da.m)))
+		    !(op == OP_ADD ? __builtin_add_overflow(da.m, db.m, &da.m)
+		                   : __builtin_sub_overflow(da.m, db.m, &da.m)))
 			res = dec_double(da);
 		else
 			res = op == OP_ADD ? x + y : x - y;
@@ -724,11 +763,26 @@ static hg_value *arith(lq_call *c, int op)
 	return hg_value_float(c->a, res);
 }
 
-static hg_value *f_plus(lq_call *c) { return arith(c, OP_ADD); }
-static hg_value *f_minus(lq_call *c) { return arith(c, OP_SUB); }
-static hg_value *f_times(lq_call *c) { return arith(c, OP_MUL); }
-static hg_value *f_divided_by(lq_call *c) { return arith(c, OP_DIV); }
-static hg_value *f_modulo(lq_call *c) { return arith(c, OP_MOD); }
+static hg_value *f_plus(lq_call *c)
+{
+	return arith(c, OP_ADD);
+}
+static hg_value *f_minus(lq_call *c)
+{
+	return arith(c, OP_SUB);
+}
+static hg_value *f_times(lq_call *c)
+{
+	return arith(c, OP_MUL);
+}
+static hg_value *f_divided_by(lq_call *c)
+{
+	return arith(c, OP_DIV);
+}
+static hg_value *f_modulo(lq_call *c)
+{
+	return arith(c, OP_MOD);
+}
 
 static int64_t pow10i(int k)
 {
@@ -736,6 +790,13 @@ static int64_t pow10i(int k)
 	while (k-- > 0)
 		p *= 10;
 	return p;
+}
+
+static hg_value *int_or_float(lq_call *c, double f)
+{
+	if (f > -9.2e18 && f < 9.2e18)
+		return hg_value_int(c->a, (int64_t)f);
+	return hg_value_float(c->a, f);
 }
 
 /* round: half away from zero on the decimal form; an integer when rounding to 0 places. */
@@ -754,8 +815,15 @@ static hg_value *f_round(lq_call *c)
 		return hg_value_int(c->a, (x.i < 0 ? -m : m) * p);
 	}
 	dec d;
-	if (!dec_of(x, &d))
-		return hg_value_float(c->a, x.f);
+	charge_decimal(c);
+	if (!dec_of(x, &d)) {
+		/* huge, tiny or not finite: no fraction worth rounding decimally */
+		if (places == 0 && isfinite(x.f))
+			return int_or_float(c, round(x.f));
+		return hg_value_float(c->a, places < 0 && isfinite(x.f)
+		                                ? round(x.f / pow(10, (double)-places)) * pow(10, (double)-places)
+		                                : x.f);
+	}
 	if (places > 40)
 		places = 40;
 	if (places < -40)
@@ -773,13 +841,6 @@ static hg_value *f_round(lq_call *c)
 	}
 	double f = dec_double(d);
 	if (places == 0 && f > -9.2e18 && f < 9.2e18)
-		return hg_value_int(c->a, (int64_t)f);
-	return hg_value_float(c->a, f);
-}
-
-static hg_value *int_or_float(lq_call *c, double f)
-{
-	if (f > -9.2e18 && f < 9.2e18)
 		return hg_value_int(c->a, (int64_t)f);
 	return hg_value_float(c->a, f);
 }
@@ -863,7 +924,8 @@ static hg_value *f_escape_once(lq_call *c)
 					j = 0;
 			} else {
 				size_t d = j;
-				while (j < t.n && ((t.p[j] >= 'a' && t.p[j] <= 'z') || (t.p[j] >= 'A' && t.p[j] <= 'Z')))
+				while (j < t.n &&
+				       ((t.p[j] >= 'a' && t.p[j] <= 'z') || (t.p[j] >= 'A' && t.p[j] <= 'Z')))
 					j++;
 				if (j == d)
 					j = 0;
@@ -912,9 +974,18 @@ static hg_value *cased(lq_call *c, int mode)
 	return buf_val(c, &b);
 }
 
-static hg_value *f_upcase(lq_call *c) { return cased(c, CASE_UPPER); }
-static hg_value *f_downcase(lq_call *c) { return cased(c, CASE_LOWER); }
-static hg_value *f_capitalize(lq_call *c) { return cased(c, CASE_CAPITAL); }
+static hg_value *f_upcase(lq_call *c)
+{
+	return cased(c, CASE_UPPER);
+}
+static hg_value *f_downcase(lq_call *c)
+{
+	return cased(c, CASE_LOWER);
+}
+static hg_value *f_capitalize(lq_call *c)
+{
+	return cased(c, CASE_CAPITAL);
+}
 
 static hg_value *strip_sides(lq_call *c, bool left, bool right)
 {
@@ -931,9 +1002,18 @@ static hg_value *strip_sides(lq_call *c, bool left, bool right)
 	return str_val(c, t.p + a, b - a);
 }
 
-static hg_value *f_strip(lq_call *c) { return strip_sides(c, true, true); }
-static hg_value *f_lstrip(lq_call *c) { return strip_sides(c, true, false); }
-static hg_value *f_rstrip(lq_call *c) { return strip_sides(c, false, true); }
+static hg_value *f_strip(lq_call *c)
+{
+	return strip_sides(c, true, true);
+}
+static hg_value *f_lstrip(lq_call *c)
+{
+	return strip_sides(c, true, false);
+}
+static hg_value *f_rstrip(lq_call *c)
+{
+	return strip_sides(c, false, true);
+}
 
 static size_t find_bytes(const char *h, size_t hn, size_t from, const char *n, size_t nn)
 {
@@ -969,7 +1049,8 @@ static void remove_spans(hg_buf *out, const char *s, size_t n, const char *open,
 
 static hg_value *f_strip_html(lq_call *c)
 {
-	static const char *const spans[][2] = {{"<script", "</script>"}, {"<!--", "-->"}, {"<style", "</style>"}, {"<", ">"}};
+	static const char *const spans[][2] = {
+	    {"<script", "</script>"}, {"<!--", "-->"}, {"<style", "</style>"}, {"<", ">"}};
 	text t = to_text(c, c->in);
 	hg_buf cur = HG_BUF_INIT;
 	hg_buf_add(&cur, t.p, t.n);
@@ -1133,14 +1214,35 @@ static hg_value *replace(lq_call *c, text pat, text rep, bool all, bool from_end
 	return buf_val(c, &b);
 }
 
-static text arg_text(lq_call *c, unsigned i) { return ARG(i) ? to_text(c, ARG(i)) : (text){"", 0}; }
+static text arg_text(lq_call *c, unsigned i)
+{
+	return ARG(i) ? to_text(c, ARG(i)) : (text){"", 0};
+}
 
-static hg_value *f_replace(lq_call *c) { return replace(c, arg_text(c, 0), arg_text(c, 1), true, false); }
-static hg_value *f_replace_first(lq_call *c) { return replace(c, arg_text(c, 0), arg_text(c, 1), false, false); }
-static hg_value *f_replace_last(lq_call *c) { return replace(c, arg_text(c, 0), arg_text(c, 1), false, true); }
-static hg_value *f_remove(lq_call *c) { return replace(c, arg_text(c, 0), (text){"", 0}, true, false); }
-static hg_value *f_remove_first(lq_call *c) { return replace(c, arg_text(c, 0), (text){"", 0}, false, false); }
-static hg_value *f_remove_last(lq_call *c) { return replace(c, arg_text(c, 0), (text){"", 0}, false, true); }
+static hg_value *f_replace(lq_call *c)
+{
+	return replace(c, arg_text(c, 0), arg_text(c, 1), true, false);
+}
+static hg_value *f_replace_first(lq_call *c)
+{
+	return replace(c, arg_text(c, 0), arg_text(c, 1), false, false);
+}
+static hg_value *f_replace_last(lq_call *c)
+{
+	return replace(c, arg_text(c, 0), arg_text(c, 1), false, true);
+}
+static hg_value *f_remove(lq_call *c)
+{
+	return replace(c, arg_text(c, 0), (text){"", 0}, true, false);
+}
+static hg_value *f_remove_first(lq_call *c)
+{
+	return replace(c, arg_text(c, 0), (text){"", 0}, false, false);
+}
+static hg_value *f_remove_last(lq_call *c)
+{
+	return replace(c, arg_text(c, 0), (text){"", 0}, false, true);
+}
 
 static hg_value *concat_text(lq_call *c, text a, text b)
 {
@@ -1153,8 +1255,14 @@ static hg_value *concat_text(lq_call *c, text a, text b)
 	return buf_val(c, &buf);
 }
 
-static hg_value *f_append(lq_call *c) { return concat_text(c, to_text(c, c->in), arg_text(c, 0)); }
-static hg_value *f_prepend(lq_call *c) { return concat_text(c, arg_text(c, 0), to_text(c, c->in)); }
+static hg_value *f_append(lq_call *c)
+{
+	return concat_text(c, to_text(c, c->in), arg_text(c, 0));
+}
+static hg_value *f_prepend(lq_call *c)
+{
+	return concat_text(c, arg_text(c, 0), to_text(c, c->in));
+}
 
 /* Ruby's String#split with a string: " " splits on runs of whitespace (leading ones
  * ignored), "" into characters; trailing empty strings are dropped. */
@@ -1200,6 +1308,8 @@ static hg_value *f_split(lq_call *c)
 
 static hg_value *f_join(lq_call *c)
 {
+	if (!charge(c, c->in))
+		return nil();
 	size_t n;
 	hg_value **items = iter_items(c, c->in, &n);
 	text glue = ARG(0) ? to_text(c, ARG(0)) : (text){" ", 1};
@@ -1257,8 +1367,14 @@ static hg_value *first_last(lq_call *c, bool first)
 	}
 }
 
-static hg_value *f_first(lq_call *c) { return first_last(c, true); }
-static hg_value *f_last(lq_call *c) { return first_last(c, false); }
+static hg_value *f_first(lq_call *c)
+{
+	return first_last(c, true);
+}
+static hg_value *f_last(lq_call *c)
+{
+	return first_last(c, false);
+}
 
 /* Ruby's slice(offset, length): a negative offset counts from the end; out of range gives
  * an empty result. */
@@ -1277,7 +1393,7 @@ static hg_value *f_slice(lq_call *c)
 {
 	int64_t off = hg_lq_to_integer(ARG(0)), n = ARG(1) ? hg_lq_to_integer(ARG(1)) : 1, start, count;
 	if (c->in->kind == HG_LIST) {
-		if (!slice_range((int64_t)c->in->as.list.len, off, n, &start, &count))
+		if (!slice_range((int64_t)c->in->as.list.len, off, n, &start, &count) || !count)
 			return list_of(c, NULL, 0);
 		return list_of(c, c->in->as.list.items + start, (size_t)count);
 	}
@@ -1436,18 +1552,18 @@ static hg_value *f_absolute_url(lq_call *c)
 
 /* What I18n.transliterate makes of U+00C0…U+017F ("?" for what it cannot). */
 static const char *const latin[] = {
-	"A",  "A",  "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I",  /* C0 */
-	"D",  "N",  "O", "O", "O", "O", "O",  "x", "O", "U", "U", "U", "U", "Y", "Th", "ss", /* D0 */
-	"a",  "a",  "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",  /* E0 */
-	"d",  "n",  "o", "o", "o", "o", "o",  "?", "o", "u", "u", "u", "u", "y", "th", "y", /* F0 */
-	"A",  "a",  "A", "a", "A", "a", "C",  "c", "C", "c", "C", "c", "C", "c", "D", "d",  /* 100 */
-	"D",  "d",  "E", "e", "E", "e", "E",  "e", "E", "e", "E", "e", "G", "g", "G", "g",  /* 110 */
-	"G",  "g",  "G", "g", "H", "h", "H",  "h", "I", "i", "I", "i", "I", "i", "I", "i",  /* 120 */
-	"I",  "i",  "IJ", "ij", "J", "j", "K", "k", "k", "L", "l", "L", "l", "L", "l", "L", /* 130 */
-	"l",  "L",  "l", "N", "n", "N", "n",  "N", "n", "'n", "NG", "ng", "O", "o", "O", "o", /* 140 */
-	"O",  "o",  "OE", "oe", "R", "r", "R", "r", "R", "r", "S", "s", "S", "s", "S", "s", /* 150 */
-	"S",  "s",  "T", "t", "T", "t", "T",  "t", "U", "u", "U", "u", "U", "u", "U", "u",  /* 160 */
-	"U",  "u",  "U", "u", "W", "w", "Y",  "y", "Y", "Z", "z", "Z", "z", "Z", "z", "s",  /* 170 */
+    "A", "A", "A",  "A",  "A", "A", "AE", "C", "E", "E",  "E",  "E",  "I", "I", "I",  "I",  /* C0 */
+    "D", "N", "O",  "O",  "O", "O", "O",  "x", "O", "U",  "U",  "U",  "U", "Y", "Th", "ss", /* D0 */
+    "a", "a", "a",  "a",  "a", "a", "ae", "c", "e", "e",  "e",  "e",  "i", "i", "i",  "i",  /* E0 */
+    "d", "n", "o",  "o",  "o", "o", "o",  "?", "o", "u",  "u",  "u",  "u", "y", "th", "y",  /* F0 */
+    "A", "a", "A",  "a",  "A", "a", "C",  "c", "C", "c",  "C",  "c",  "C", "c", "D",  "d",  /* 100 */
+    "D", "d", "E",  "e",  "E", "e", "E",  "e", "E", "e",  "E",  "e",  "G", "g", "G",  "g",  /* 110 */
+    "G", "g", "G",  "g",  "H", "h", "H",  "h", "I", "i",  "I",  "i",  "I", "i", "I",  "i",  /* 120 */
+    "I", "i", "IJ", "ij", "J", "j", "K",  "k", "k", "L",  "l",  "L",  "l", "L", "l",  "L",  /* 130 */
+    "l", "L", "l",  "N",  "n", "N", "n",  "N", "n", "'n", "NG", "ng", "O", "o", "O",  "o",  /* 140 */
+    "O", "o", "OE", "oe", "R", "r", "R",  "r", "R", "r",  "S",  "s",  "S", "s", "S",  "s",  /* 150 */
+    "S", "s", "T",  "t",  "T", "t", "T",  "t", "U", "u",  "U",  "u",  "U", "u", "U",  "u",  /* 160 */
+    "U", "u", "U",  "u",  "W", "w", "Y",  "y", "Y", "Z",  "z",  "Z",  "z", "Z", "z",  "s",  /* 170 */
 };
 
 enum { SLUG_RAW, SLUG_DEFAULT, SLUG_PRETTY, SLUG_ASCII, SLUG_LATIN };
@@ -1497,7 +1613,9 @@ static hg_value *f_slugify(lq_call *c)
 		case SLUG_RAW: keep = !(cp < 0x80 && is_space((unsigned char)cp)); break;
 		case SLUG_ASCII:
 		case SLUG_LATIN: keep = cp < 0x80 && is_alnum((unsigned char)cp); break;
-		case SLUG_PRETTY: keep = cp_is_word(cp) || (cp && cp < 0x80 && strchr("._~!$&'()+,;=@", (int)cp)); break;
+		case SLUG_PRETTY:
+			keep = cp_is_word(cp) || (cp && cp < 0x80 && strchr("._~!$&'()+,;=@", (int)cp));
+			break;
 		default: keep = cp_is_word(cp); break;
 		}
 		if (!keep) {
@@ -1526,9 +1644,9 @@ typedef struct entity {
 } entity;
 
 static const entity entities[] = {
-	{"lsquo", 0x2018}, {"rsquo", 0x2019}, {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"hellip", 0x2026},
-	{"mdash", 0x2014}, {"ndash", 0x2013}, {"laquo", 0xAB},   {"raquo", 0xBB},   {"nbsp", 0xA0},
-	{"copy", 0xA9},    {"reg", 0xAE},     {"trade", 0x2122}, {"deg", 0xB0},     {"middot", 0xB7},
+    {"lsquo", 0x2018}, {"rsquo", 0x2019}, {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"hellip", 0x2026},
+    {"mdash", 0x2014}, {"ndash", 0x2013}, {"laquo", 0xAB},   {"raquo", 0xBB},   {"nbsp", 0xA0},
+    {"copy", 0xA9},    {"reg", 0xAE},     {"trade", 0x2122}, {"deg", 0xB0},     {"middot", 0xB7},
 };
 
 /* Jekyll's smartify (kramdown's SmartyPants parser): straight quotes become curly, --- and
@@ -1550,7 +1668,8 @@ static hg_value *f_smartify(lq_call *c)
 			continue;
 		}
 		char next = i + 1 < n ? s[i + 1] : '\0';
-		if (ch == '<' && (next == '/' || next == '!' || (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z'))) {
+		if (ch == '<' &&
+		    (next == '/' || next == '!' || (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z'))) {
 			size_t j = i + 1;
 			while (j < n && s[j] != '>' && s[j] != '<')
 				j++;
@@ -1572,8 +1691,10 @@ static hg_value *f_smartify(lq_call *c)
 						done = true;
 						break;
 					}
-				if (!done && (hg_mem_eq(s + i + 1, j - i - 1, "amp") || hg_mem_eq(s + i + 1, j - i - 1, "lt") ||
-					      hg_mem_eq(s + i + 1, j - i - 1, "gt") || hg_mem_eq(s + i + 1, j - i - 1, "quot"))) {
+				if (!done &&
+				    (hg_mem_eq(s + i + 1, j - i - 1, "amp") || hg_mem_eq(s + i + 1, j - i - 1, "lt") ||
+				     hg_mem_eq(s + i + 1, j - i - 1, "gt") ||
+				     hg_mem_eq(s + i + 1, j - i - 1, "quot"))) {
 					hg_buf_add(&b, s + i, j + 1 - i);
 					done = true;
 				}
@@ -1616,6 +1737,8 @@ static hg_value *f_smartify(lq_call *c)
 
 static hg_value *f_inspect(lq_call *c)
 {
+	if (!charge(c, c->in))
+		return nil();
 	hg_buf b = HG_BUF_INIT;
 	inspect(&b, c->in);
 	hg_value tmp = {.kind = HG_STRING, .as.s = {b.ptr, b.len}};
@@ -1628,6 +1751,8 @@ static hg_value *f_inspect(lq_call *c)
 
 static hg_value *f_jsonify(lq_call *c)
 {
+	if (!charge(c, c->in))
+		return nil();
 	hg_buf b = HG_BUF_INIT;
 	hg_value_to_json(&b, c->in);
 	return buf_val(c, &b);
@@ -1689,6 +1814,8 @@ static hg_value *f_array_to_sentence_string(lq_call *c)
 		return str_val(c, t.p, t.n);
 	}
 	text conn = ARG(0) ? to_text(c, ARG(0)) : (text){"and", 3};
+	if (!charge(c, c->in))
+		return nil();
 	size_t n = c->in->as.list.len;
 	hg_value **items = c->in->as.list.items;
 	hg_buf b = HG_BUF_INIT;
@@ -1768,14 +1895,16 @@ static bool jekyll_time(lq_call *c, hg_time *t)
 {
 	if (value_time(c, c->in, t))
 		return true;
-	hg_buf b = HG_BUF_INIT;
-	hg_lq_to_s(&b, c->in);
-	fail(c, "invalid date '%s' in '%s'", b.ptr, c->f->name);
-	hg_buf_release(&b);
+	text shown = to_text(c, c->in);
+	if (!c->r->failed)
+		fail(c, "invalid date '%s' in '%s'", shown.p, c->f->name);
 	return false;
 }
 
-static bool empty_date(const hg_value *v) { return v->kind == HG_NULL || hg_value_is_empty(v); }
+static bool empty_date(const hg_value *v)
+{
+	return v->kind == HG_NULL || hg_value_is_empty(v);
+}
 
 static hg_value *stringify_date(lq_call *c, const char *month)
 {
@@ -1789,10 +1918,10 @@ static hg_value *stringify_date(lq_call *c, const char *month)
 	if (hg_mem_eq(type.p, type.n, "ordinal")) {
 		int day = hg_time_civil(t).day;
 		const char *suf = (day >= 11 && day <= 13) ? "th"
-				  : day % 10 == 1       ? "st"
-				  : day % 10 == 2       ? "nd"
-				  : day % 10 == 3       ? "rd"
-							: "th";
+		                  : day % 10 == 1          ? "st"
+		                  : day % 10 == 2          ? "nd"
+		                  : day % 10 == 3          ? "rd"
+		                                           : "th";
 		if (hg_mem_eq(style.p, style.n, "US"))
 			snprintf(fmt, sizeof fmt, "%s %d%s, %%Y", month, day, suf);
 		else
@@ -1805,8 +1934,14 @@ static hg_value *stringify_date(lq_call *c, const char *month)
 	return buf_val(c, &b);
 }
 
-static hg_value *f_date_to_string(lq_call *c) { return stringify_date(c, "%b"); }
-static hg_value *f_date_to_long_string(lq_call *c) { return stringify_date(c, "%B"); }
+static hg_value *f_date_to_string(lq_call *c)
+{
+	return stringify_date(c, "%b");
+}
+static hg_value *f_date_to_long_string(lq_call *c)
+{
+	return stringify_date(c, "%B");
+}
 
 static hg_value *f_date_to_xmlschema(lq_call *c)
 {
@@ -1937,6 +2072,11 @@ static int cmp_plain(void *ctx, const hg_value *a, const hg_value *b)
 	return ok ? r : 0;
 }
 
+static int cmp_pair_key(void *ctx, const hg_value *a, const hg_value *b)
+{
+	return cmp_plain(ctx, a->as.list.items[0], b->as.list.items[0]);
+}
+
 static const char *kind_name(const hg_value *v)
 {
 	switch (v->kind) {
@@ -1956,11 +2096,25 @@ static hg_value *f_sort(lq_call *c)
 		fail(c, "cannot sort nil");
 		return nil();
 	}
+	bool no_prop = !ARG(0) || ARG(0)->kind == HG_NULL;
+	if (c->in->kind == HG_MAP && no_prop) {
+		/* Ruby's Hash#sort: [key, value] pairs in key order */
+		size_t n = c->in->as.map.len;
+		hg_value **pairs = hg_arena_alloc(c->a, (n ? n : 1) * sizeof *pairs);
+		for (size_t i = 0; i < n; i++) {
+			const hg_map_entry *e = &c->in->as.map.entries[i];
+			hg_value *kv[2] = {hg_value_string_borrow(c->a, e->key, e->key_len), e->val};
+			pairs[i] = list_of(c, kv, 2);
+		}
+		sort_ctx sc = {c, -1, false, NULL, NULL};
+		sort_items(pairs, n, cmp_pair_key, &sc);
+		return list_of(c, pairs, n);
+	}
 	if (c->in->kind != HG_LIST)
 		return c->in;
 	size_t n = c->in->as.list.len;
 	sort_ctx sc = {c, -1, false, NULL, NULL};
-	if (!ARG(0) || ARG(0)->kind == HG_NULL) {
+	if (no_prop) {
 		hg_value **items = copy_items(c, c->in->as.list.items, n);
 		sort_items(items, n, cmp_plain, &sc);
 		if (sc.failed) {
@@ -1981,7 +2135,13 @@ static hg_value *f_sort(lq_call *c)
 	hg_value **pairs = hg_arena_alloc(c->a, (n ? n : 1) * sizeof *pairs);
 	for (size_t i = 0; i < n; i++) {
 		hg_value *item = c->in->as.list.items[i];
-		hg_value *kv[2] = {sort_key(c, item_property(item, prop.p, prop.n)), item};
+		hg_value *key = sort_key(c, item_property(item, prop.p, prop.n));
+		if (key->kind == HG_LIST || key->kind == HG_MAP) {
+			/* Ruby falls back to to_s for what <=> cannot order; do it once here */
+			text kt = to_text(c, key);
+			key = hg_value_string_borrow(c->a, kt.p, kt.n);
+		}
+		hg_value *kv[2] = {key, item};
 		pairs[i] = list_of(c, kv, 2);
 	}
 	sort_items(pairs, n, cmp_property, &sc);
@@ -1990,48 +2150,50 @@ static hg_value *f_sort(lq_call *c)
 	return list_of(c, pairs, n);
 }
 
-/* Ruby's casecmp: ASCII letters folded, nils last. */
+/* Ruby's casecmp over [key, item] pairs whose key is a string or nil: ASCII letters
+ * folded, nils last. */
 static int cmp_natural(void *ctx, const hg_value *a, const hg_value *b)
 {
-	const text *prop = ctx;
-	if (prop) {
-		a = map_get_or_nil((hg_value *)a, prop->p, prop->n);
-		b = map_get_or_nil((hg_value *)b, prop->p, prop->n);
-	}
-	bool na = a->kind == HG_NULL, nb = b->kind == HG_NULL;
+	const hg_value *x = a->as.list.items[0], *y = b->as.list.items[0];
+	bool na = x->kind == HG_NULL, nb = y->kind == HG_NULL;
 	if (na || nb)
 		return na == nb ? 0 : na ? 1 : -1;
-	hg_buf x = HG_BUF_INIT, y = HG_BUF_INIT;
-	hg_lq_to_s(&x, a);
-	hg_lq_to_s(&y, b);
-	int r = 0;
-	size_t m = x.len < y.len ? x.len : y.len;
-	for (size_t i = 0; i < m && !r; i++) {
-		int p = (unsigned char)x.ptr[i], q = (unsigned char)y.ptr[i];
+	size_t m = x->as.s.len < y->as.s.len ? x->as.s.len : y->as.s.len;
+	for (size_t i = 0; i < m; i++) {
+		int p = (unsigned char)x->as.s.ptr[i], q = (unsigned char)y->as.s.ptr[i];
 		if (p >= 'A' && p <= 'Z')
 			p += 32;
 		if (q >= 'A' && q <= 'Z')
 			q += 32;
-		r = (p > q) - (p < q);
+		if (p != q)
+			return p < q ? -1 : 1;
 	}
-	if (!r)
-		r = (x.len > y.len) - (x.len < y.len);
-	hg_buf_release(&x);
-	hg_buf_release(&y);
-	return r;
+	return (x->as.s.len > y->as.s.len) - (x->as.s.len < y->as.s.len);
 }
 
 static hg_value *f_sort_natural(lq_call *c)
 {
 	size_t n;
 	hg_value **items = iter_items(c, c->in, &n);
-	items = copy_items(c, items, n);
-	text prop;
 	bool has_prop = ARG(0) && ARG(0)->kind != HG_NULL;
-	if (has_prop)
-		prop = to_text(c, ARG(0));
-	sort_items(items, n, cmp_natural, has_prop ? &prop : NULL);
-	return list_of(c, items, n);
+	text prop = has_prop ? to_text(c, ARG(0)) : (text){"", 0};
+	/* each item's key as a string (or nil), computed once */
+	hg_value **pairs = hg_arena_alloc(c->a, (n ? n : 1) * sizeof *pairs);
+	for (size_t i = 0; i < n && !c->r->failed; i++) {
+		hg_value *key = has_prop ? map_get_or_nil(items[i], prop.p, prop.n) : items[i];
+		if (key->kind != HG_NULL) {
+			text kt = to_text(c, key);
+			key = hg_value_string_borrow(c->a, kt.p, kt.n);
+		}
+		hg_value *kv[2] = {key, items[i]};
+		pairs[i] = list_of(c, kv, 2);
+	}
+	if (c->r->failed)
+		return nil();
+	sort_items(pairs, n, cmp_natural, NULL);
+	for (size_t i = 0; i < n; i++)
+		pairs[i] = pairs[i]->as.list.items[1];
+	return list_of(c, pairs, n);
 }
 
 static hg_value *f_reverse(lq_call *c)
@@ -2074,7 +2236,10 @@ static uint64_t value_hash(const hg_value *v)
 	return h * 1099511628211ull;
 }
 
-static bool value_eql(const hg_value *a, const hg_value *b) { return a->kind == b->kind && hg_value_equal(a, b); }
+static bool value_eql(const hg_value *a, const hg_value *b)
+{
+	return a->kind == b->kind && hg_value_equal(a, b);
+}
 
 /* An open-addressing set of values (their indexes in items), for uniq and group_by. */
 typedef struct vset {
@@ -2117,6 +2282,8 @@ static hg_value *f_uniq(lq_call *c)
 	vset_init(&set, n);
 	for (size_t i = 0; i < n; i++) {
 		keys[k] = has_prop ? map_get_or_nil(items[i], prop.p, prop.n) : items[i];
+		if (!charge(c, keys[k]))
+			break;
 		if (vset_find_or_add(&set, keys, keys[k], k) == k)
 			out[k++] = items[i];
 	}
@@ -2190,12 +2357,8 @@ static bool property_matches(lq_call *c, const hg_value *prop, const hg_value *t
 		return false;
 	size_t n = prop->kind == HG_LIST ? prop->as.list.len : 1;
 	for (size_t i = 0; i < n; i++) {
-		const hg_value *p = prop->kind == HG_LIST ? prop->as.list.items[i] : prop;
-		hg_buf b = HG_BUF_INIT;
-		hg_lq_to_s(&b, p);
-		bool eq = b.len == t.n && memcmp(b.ptr, t.p, t.n) == 0;
-		hg_buf_release(&b);
-		if (eq)
+		text pt = to_text(c, prop->kind == HG_LIST ? prop->as.list.items[i] : prop);
+		if (pt.n == t.n && memcmp(pt.p, t.p, t.n) == 0)
 			return true;
 	}
 	return false;
@@ -2231,8 +2394,14 @@ static hg_value *where(lq_call *c, bool find)
 	return vec_list(c, &out);
 }
 
-static hg_value *f_where(lq_call *c) { return where(c, false); }
-static hg_value *f_find(lq_call *c) { return where(c, true); }
+static hg_value *f_where(lq_call *c)
+{
+	return where(c, false);
+}
+static hg_value *f_find(lq_call *c)
+{
+	return where(c, true);
+}
 
 /* where_exp and find_exp: binds the variable to each item in turn and keeps those for
  * which the condition holds. */
@@ -2272,8 +2441,14 @@ static hg_value *where_exp(lq_call *c, bool find)
 	return vec_list(c, &out);
 }
 
-static hg_value *f_where_exp(lq_call *c) { return where_exp(c, false); }
-static hg_value *f_find_exp(lq_call *c) { return where_exp(c, true); }
+static hg_value *f_where_exp(lq_call *c)
+{
+	return where_exp(c, false);
+}
+static hg_value *f_find_exp(lq_call *c)
+{
+	return where_exp(c, true);
+}
 
 /* group_by and group_by_exp: [{"name", "items", "size"}] in order of first appearance;
  * the name is the key's to_s. */
@@ -2336,8 +2511,14 @@ static hg_value *group(lq_call *c, bool by_exp)
 	return list_of(c, out, ng);
 }
 
-static hg_value *f_group_by(lq_call *c) { return group(c, false); }
-static hg_value *f_group_by_exp(lq_call *c) { return group(c, true); }
+static hg_value *f_group_by(lq_call *c)
+{
+	return group(c, false);
+}
+static hg_value *f_group_by_exp(lq_call *c)
+{
+	return group(c, true);
+}
 
 /* Jekyll's push, pop, shift and unshift return a new list; anything else passes. */
 static hg_value *f_push(lq_call *c)
@@ -2348,7 +2529,8 @@ static hg_value *f_push(lq_call *c)
 		return nil();
 	size_t n = c->in->as.list.len;
 	hg_value **out = hg_arena_alloc(c->a, (n + 1) * sizeof *out);
-	memcpy(out, c->in->as.list.items, n * sizeof *out);
+	if (n)
+		memcpy(out, c->in->as.list.items, n * sizeof *out);
 	out[n] = ARG(0);
 	return list_of(c, out, n + 1);
 }
@@ -2362,7 +2544,8 @@ static hg_value *f_unshift(lq_call *c)
 	size_t n = c->in->as.list.len;
 	hg_value **out = hg_arena_alloc(c->a, (n + 1) * sizeof *out);
 	out[0] = ARG(0);
-	memcpy(out + 1, c->in->as.list.items, n * sizeof *out);
+	if (n)
+		memcpy(out + 1, c->in->as.list.items, n * sizeof *out);
 	return list_of(c, out, n + 1);
 }
 
@@ -2377,93 +2560,101 @@ static hg_value *pop_shift(lq_call *c, bool front)
 		return nil();
 	}
 	size_t drop = (uint64_t)k > n ? n : (size_t)k;
+	if (drop == n)
+		return list_of(c, NULL, 0);
 	return list_of(c, c->in->as.list.items + (front ? drop : 0), n - drop);
 }
 
-static hg_value *f_pop(lq_call *c) { return pop_shift(c, false); }
-static hg_value *f_shift(lq_call *c) { return pop_shift(c, true); }
+static hg_value *f_pop(lq_call *c)
+{
+	return pop_shift(c, false);
+}
+static hg_value *f_shift(lq_call *c)
+{
+	return pop_shift(c, true);
+}
 
 /* ==== the table ==== */
 
 static const lq_filter_def filters[] = {
-	{"abs", f_abs, 0, 0, 0, NULL},
-	{"absolute_url", f_absolute_url, 0, 0, 0, NULL},
-	{"append", f_append, 1, 1, 0, NULL},
-	{"array_to_sentence_string", f_array_to_sentence_string, 0, 1, 0, NULL},
-	{"at_least", f_at_least, 1, 1, 0, NULL},
-	{"at_most", f_at_most, 1, 1, 0, NULL},
-	{"capitalize", f_capitalize, 0, 0, 0, NULL},
-	{"ceil", f_ceil, 0, 0, 0, NULL},
-	{"cgi_escape", f_cgi_escape, 0, 0, 0, NULL},
-	{"compact", f_compact, 0, 1, 0, NULL},
-	{"concat", f_concat, 1, 1, 0, NULL},
-	{"date", f_date, 1, 1, 0, NULL},
-	{"date_to_long_string", f_date_to_long_string, 0, 2, 0, NULL},
-	{"date_to_rfc822", f_date_to_rfc822, 0, 0, 0, NULL},
-	{"date_to_string", f_date_to_string, 0, 2, 0, NULL},
-	{"date_to_xmlschema", f_date_to_xmlschema, 0, 0, 0, NULL},
-	{"default", f_default, 0, 1, 0, "allow_false"},
-	{"divided_by", f_divided_by, 1, 1, 0, NULL},
-	{"downcase", f_downcase, 0, 0, 0, NULL},
-	{"escape", f_escape, 0, 0, 0, NULL},
-	{"escape_once", f_escape_once, 0, 0, 0, NULL},
-	{"find", f_find, 2, 2, 0, NULL},
-	{"find_exp", f_find_exp, 2, 2, LQ_EXP_COND, NULL},
-	{"first", f_first, 0, 0, 0, NULL},
-	{"floor", f_floor, 0, 0, 0, NULL},
-	{"group_by", f_group_by, 1, 1, 0, NULL},
-	{"group_by_exp", f_group_by_exp, 2, 2, LQ_EXP_CHAIN, NULL},
-	{"h", f_escape, 0, 0, 0, NULL},
-	{"inspect", f_inspect, 0, 0, 0, NULL},
-	{"join", f_join, 0, 1, 0, NULL},
-	{"jsonify", f_jsonify, 0, 0, 0, NULL},
-	{"last", f_last, 0, 0, 0, NULL},
-	{"lstrip", f_lstrip, 0, 0, 0, NULL},
-	{"map", f_map, 1, 1, 0, NULL},
-	{"markdownify", f_markdownify, 0, 0, 0, NULL},
-	{"minus", f_minus, 1, 1, 0, NULL},
-	{"modulo", f_modulo, 1, 1, 0, NULL},
-	{"newline_to_br", f_newline_to_br, 0, 0, 0, NULL},
-	{"normalize_whitespace", f_normalize_whitespace, 0, 0, 0, NULL},
-	{"number_of_words", f_number_of_words, 0, 1, 0, NULL},
-	{"plus", f_plus, 1, 1, 0, NULL},
-	{"pop", f_pop, 0, 1, 0, NULL},
-	{"prepend", f_prepend, 1, 1, 0, NULL},
-	{"push", f_push, 1, 1, 0, NULL},
-	{"relative_url", f_relative_url, 0, 0, 0, NULL},
-	{"remove", f_remove, 1, 1, 0, NULL},
-	{"remove_first", f_remove_first, 1, 1, 0, NULL},
-	{"remove_last", f_remove_last, 1, 1, 0, NULL},
-	{"replace", f_replace, 1, 2, 0, NULL},
-	{"replace_first", f_replace_first, 1, 2, 0, NULL},
-	{"replace_last", f_replace_last, 1, 2, 0, NULL},
-	{"reverse", f_reverse, 0, 0, 0, NULL},
-	{"round", f_round, 0, 1, 0, NULL},
-	{"rstrip", f_rstrip, 0, 0, 0, NULL},
-	{"shift", f_shift, 0, 1, 0, NULL},
-	{"size", f_size, 0, 0, 0, NULL},
-	{"slice", f_slice, 1, 2, 0, NULL},
-	{"slugify", f_slugify, 0, 1, 0, NULL},
-	{"smartify", f_smartify, 0, 0, 0, NULL},
-	{"sort", f_sort, 0, 2, 0, NULL},
-	{"sort_natural", f_sort_natural, 0, 1, 0, NULL},
-	{"split", f_split, 1, 1, 0, NULL},
-	{"strip", f_strip, 0, 0, 0, NULL},
-	{"strip_html", f_strip_html, 0, 0, 0, NULL},
-	{"strip_newlines", f_strip_newlines, 0, 0, 0, NULL},
-	{"times", f_times, 1, 1, 0, NULL},
-	{"to_integer", f_to_integer, 0, 0, 0, NULL},
-	{"truncate", f_truncate, 0, 2, 0, NULL},
-	{"truncatewords", f_truncatewords, 0, 2, 0, NULL},
-	{"uniq", f_uniq, 0, 1, 0, NULL},
-	{"unshift", f_unshift, 1, 1, 0, NULL},
-	{"upcase", f_upcase, 0, 0, 0, NULL},
-	{"uri_escape", f_uri_escape, 0, 0, 0, NULL},
-	{"url_decode", f_url_decode, 0, 0, 0, NULL},
-	{"url_encode", f_cgi_escape, 0, 0, 0, NULL},
-	{"where", f_where, 1, 2, 0, NULL},
-	{"where_exp", f_where_exp, 2, 2, LQ_EXP_COND, NULL},
-	{"xml_escape", f_xml_escape, 0, 0, 0, NULL},
+    {"abs", f_abs, 0, 0, 0, NULL, false},
+    {"absolute_url", f_absolute_url, 0, 0, 0, NULL, false},
+    {"append", f_append, 1, 1, 0, NULL, false},
+    {"array_to_sentence_string", f_array_to_sentence_string, 0, 1, 0, NULL, true},
+    {"at_least", f_at_least, 1, 1, 0, NULL, false},
+    {"at_most", f_at_most, 1, 1, 0, NULL, false},
+    {"capitalize", f_capitalize, 0, 0, 0, NULL, false},
+    {"ceil", f_ceil, 0, 0, 0, NULL, false},
+    {"cgi_escape", f_cgi_escape, 0, 0, 0, NULL, false},
+    {"compact", f_compact, 0, 1, 0, NULL, true},
+    {"concat", f_concat, 1, 1, 0, NULL, true},
+    {"date", f_date, 1, 1, 0, NULL, false},
+    {"date_to_long_string", f_date_to_long_string, 0, 2, 0, NULL, false},
+    {"date_to_rfc822", f_date_to_rfc822, 0, 0, 0, NULL, false},
+    {"date_to_string", f_date_to_string, 0, 2, 0, NULL, false},
+    {"date_to_xmlschema", f_date_to_xmlschema, 0, 0, 0, NULL, false},
+    {"default", f_default, 0, 1, 0, "allow_false", false},
+    {"divided_by", f_divided_by, 1, 1, 0, NULL, false},
+    {"downcase", f_downcase, 0, 0, 0, NULL, false},
+    {"escape", f_escape, 0, 0, 0, NULL, false},
+    {"escape_once", f_escape_once, 0, 0, 0, NULL, false},
+    {"find", f_find, 2, 2, 0, NULL, true},
+    {"find_exp", f_find_exp, 2, 2, LQ_EXP_COND, NULL, true},
+    {"first", f_first, 0, 0, 0, NULL, false},
+    {"floor", f_floor, 0, 0, 0, NULL, false},
+    {"group_by", f_group_by, 1, 1, 0, NULL, true},
+    {"group_by_exp", f_group_by_exp, 2, 2, LQ_EXP_CHAIN, NULL, true},
+    {"h", f_escape, 0, 0, 0, NULL, false},
+    {"inspect", f_inspect, 0, 0, 0, NULL, false},
+    {"join", f_join, 0, 1, 0, NULL, true},
+    {"jsonify", f_jsonify, 0, 0, 0, NULL, false},
+    {"last", f_last, 0, 0, 0, NULL, false},
+    {"lstrip", f_lstrip, 0, 0, 0, NULL, false},
+    {"map", f_map, 1, 1, 0, NULL, true},
+    {"markdownify", f_markdownify, 0, 0, 0, NULL, false},
+    {"minus", f_minus, 1, 1, 0, NULL, false},
+    {"modulo", f_modulo, 1, 1, 0, NULL, false},
+    {"newline_to_br", f_newline_to_br, 0, 0, 0, NULL, false},
+    {"normalize_whitespace", f_normalize_whitespace, 0, 0, 0, NULL, false},
+    {"number_of_words", f_number_of_words, 0, 1, 0, NULL, false},
+    {"plus", f_plus, 1, 1, 0, NULL, false},
+    {"pop", f_pop, 0, 1, 0, NULL, false},
+    {"prepend", f_prepend, 1, 1, 0, NULL, false},
+    {"push", f_push, 1, 1, 0, NULL, false},
+    {"relative_url", f_relative_url, 0, 0, 0, NULL, false},
+    {"remove", f_remove, 1, 1, 0, NULL, false},
+    {"remove_first", f_remove_first, 1, 1, 0, NULL, false},
+    {"remove_last", f_remove_last, 1, 1, 0, NULL, false},
+    {"replace", f_replace, 1, 2, 0, NULL, false},
+    {"replace_first", f_replace_first, 1, 2, 0, NULL, false},
+    {"replace_last", f_replace_last, 1, 2, 0, NULL, false},
+    {"reverse", f_reverse, 0, 0, 0, NULL, true},
+    {"round", f_round, 0, 1, 0, NULL, false},
+    {"rstrip", f_rstrip, 0, 0, 0, NULL, false},
+    {"shift", f_shift, 0, 1, 0, NULL, false},
+    {"size", f_size, 0, 0, 0, NULL, false},
+    {"slice", f_slice, 1, 2, 0, NULL, false},
+    {"slugify", f_slugify, 0, 1, 0, NULL, false},
+    {"smartify", f_smartify, 0, 0, 0, NULL, false},
+    {"sort", f_sort, 0, 2, 0, NULL, true},
+    {"sort_natural", f_sort_natural, 0, 1, 0, NULL, true},
+    {"split", f_split, 1, 1, 0, NULL, false},
+    {"strip", f_strip, 0, 0, 0, NULL, false},
+    {"strip_html", f_strip_html, 0, 0, 0, NULL, false},
+    {"strip_newlines", f_strip_newlines, 0, 0, 0, NULL, false},
+    {"times", f_times, 1, 1, 0, NULL, false},
+    {"to_integer", f_to_integer, 0, 0, 0, NULL, false},
+    {"truncate", f_truncate, 0, 2, 0, NULL, false},
+    {"truncatewords", f_truncatewords, 0, 2, 0, NULL, false},
+    {"uniq", f_uniq, 0, 1, 0, NULL, true},
+    {"unshift", f_unshift, 1, 1, 0, NULL, false},
+    {"upcase", f_upcase, 0, 0, 0, NULL, false},
+    {"uri_escape", f_uri_escape, 0, 0, 0, NULL, false},
+    {"url_decode", f_url_decode, 0, 0, 0, NULL, false},
+    {"url_encode", f_cgi_escape, 0, 0, 0, NULL, false},
+    {"where", f_where, 1, 2, 0, NULL, true},
+    {"where_exp", f_where_exp, 2, 2, LQ_EXP_COND, NULL, true},
+    {"xml_escape", f_xml_escape, 0, 0, 0, NULL, false},
 };
 
 int hg_lq_filter_find(const char *name, size_t len)
@@ -2486,16 +2677,28 @@ int hg_lq_filter_find(const char *name, size_t len)
 	return -1;
 }
 
-const lq_filter_def *hg_lq_filter_def(int id) { return &filters[id]; }
+const lq_filter_def *hg_lq_filter_def(int id)
+{
+	return &filters[id];
+}
 
 hg_value *hg_lq_filter_apply(lq_call *c)
 {
-	hg_value *v = filters[c->f->id].fn(c);
+	const lq_filter_def *def = &filters[c->f->id];
+	hg_value *v = def->fn(c);
 	if (c->r->failed)
 		return nil();
-	uint64_t units = 1;
+	/* filters scan their string input and arguments: a step per 16 bytes */
+	uint64_t units = 1 + (c->in->kind == HG_STRING ? c->in->as.s.len >> 4 : 0);
+	for (unsigned i = 0; i < c->nargs; i++)
+		if (c->args[i]->kind == HG_STRING)
+			units += c->args[i]->as.s.len >> 4;
+	if (def->walks && c->in->kind == HG_LIST)
+		units += c->in->as.list.len;
+	else if (def->walks && c->in->kind == HG_MAP)
+		units += c->in->as.map.len;
 	if (v->kind == HG_STRING)
-		units += v->as.s.len >> 6;
+		units += v->as.s.len >> 4;
 	else if (v->kind == HG_LIST)
 		units += v->as.list.len;
 	else if (v->kind == HG_MAP)
