@@ -2661,11 +2661,13 @@ static void render_include(lq_render *r, const lq_node *n)
 		params = hg_value_map(r->scratch);
 		for (uint32_t i = 0; i < inc->nparams && !r->failed; i++) {
 			const lq_param *prm = &inc->params[i];
+			/* Passing a value costs one step, whatever its size: it is not walked. (The
+			 * include that walks it pays then; a template cannot build a value nested
+			 * past LQ_MAX_VALUE_DEPTH, the filters that nest check on building; and a
+			 * deep walk here, for every include of the site's navigation on every
+			 * page, made builds quadratic in the number of pages.) */
 			hg_value *v = hg_lq_eval(r, r->scratch, prm->val);
-			lq_size size;
-			if (hg_lq_charge_value(r, v, n->line, n->col, &size) && size.depth >= LQ_MAX_VALUE_DEPTH)
-				hg_lq_error(r, n->line, n->col, "include parameter '%s' nests lists more than %d deep",
-				            prm->name.p, LQ_MAX_VALUE_DEPTH);
+			hg_lq_charge(r, 1, n->line, n->col);
 			hg_map_setn(r->scratch, params, prm->name.p, prm->name.len, v);
 		}
 		if (r->failed)
