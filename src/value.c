@@ -258,8 +258,9 @@ int hg_value_compare(const hg_value *a, const hg_value *b, bool *ok)
 	return 0;
 }
 
-/* Ruby prints floats in the shortest form that reads back to the same double, and always
- * with a fractional part: 4.0, 4.13, 1.0e+20. */
+/* Ruby prints floats in the shortest form that reads back to the same double, always with
+ * a fractional part, and in exponent form only when the decimal exponent is below -4 or at
+ * least 16: 4.0, 100.0, 4.13, 0.0001, 1.0e-05, 1.0e+16. */
 static void add_float(hg_buf *out, double f)
 {
 	if (isnan(f)) {
@@ -270,24 +271,62 @@ static void add_float(hg_buf *out, double f)
 		hg_buf_adds(out, f < 0 ? "-Infinity" : "Infinity");
 		return;
 	}
-	char tmp[40];
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*g", prec, f);
-		if (strtod(tmp, NULL) == f)
-			break;
-	}
-	char *e = strchr(tmp, 'e');
-	if (e) {
-		/* 1e+20 → 1.0e+20 */
-		hg_buf_add(out, tmp, (size_t)(e - tmp));
-		if (!memchr(tmp, '.', (size_t)(e - tmp)))
-			hg_buf_adds(out, ".0");
-		hg_buf_adds(out, e);
+	if (f == 0) {
+		hg_buf_adds(out, signbit(f) ? "-0.0" : "0.0");
 		return;
 	}
-	hg_buf_adds(out, tmp);
-	if (!strchr(tmp, '.'))
-		hg_buf_adds(out, ".0");
+	/* the fewest significant digits that round-trip: a bisection over %.*e precisions
+	 * (if p digits round-trip, so do p + 1) */
+	char tmp[48];
+	int lo = 0, hi = 16;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		snprintf(tmp, sizeof tmp, "%.*e", mid, f);
+		if (strtod(tmp, NULL) == f)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	snprintf(tmp, sizeof tmp, "%.*e", lo, f);
+	/* tmp is [-]d[.ddd]e±XX: split it into sign, digits and exponent */
+	const char *p = tmp;
+	if (*p == '-') {
+		hg_buf_addc(out, '-');
+		p++;
+	}
+	char digits[24];
+	size_t nd = 0;
+	for (; *p && *p != 'e'; p++)
+		if (*p != '.' && nd < sizeof digits - 1)
+			digits[nd++] = *p;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	digits[nd] = '\0';
+	int e = atoi(p + 1);
+	if (e >= -4 && e < 16) {
+		if (e >= 0) {
+			for (int i = 0; i <= e; i++)
+				hg_buf_addc(out, (size_t)i < nd ? digits[i] : '0');
+			hg_buf_addc(out, '.');
+			if ((size_t)e + 1 < nd)
+				hg_buf_add(out, digits + e + 1, nd - (size_t)e - 1);
+			else
+				hg_buf_addc(out, '0');
+		} else {
+			hg_buf_adds(out, "0.");
+			for (int i = 0; i < -e - 1; i++)
+				hg_buf_addc(out, '0');
+			hg_buf_add(out, digits, nd);
+		}
+		return;
+	}
+	hg_buf_addc(out, digits[0]);
+	hg_buf_addc(out, '.');
+	if (nd > 1)
+		hg_buf_add(out, digits + 1, nd - 1);
+	else
+		hg_buf_addc(out, '0');
+	hg_buf_addf(out, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
 }
 
 static void add_time(hg_buf *out, hg_time t) { hg_time_format(out, t, "%Y-%m-%d %H:%M:%S %z"); }

@@ -97,6 +97,16 @@ static void test_print_like_ruby(void **state)
 	assert_string_equal(text(hg_value_float(A, 4.13)), "4.13");
 	assert_string_equal(text(hg_value_float(A, 0.1 + 0.2)), "0.30000000000000004");
 	assert_string_equal(text(hg_value_float(A, 1e20)), "1.0e+20");
+	assert_string_equal(text(hg_value_float(A, 100.0)), "100.0");
+	assert_string_equal(text(hg_value_float(A, 20.0)), "20.0");
+	assert_string_equal(text(hg_value_float(A, 1e15)), "1000000000000000.0");
+	assert_string_equal(text(hg_value_float(A, 1e16)), "1.0e+16");
+	assert_string_equal(text(hg_value_float(A, 0.0001)), "0.0001");
+	assert_string_equal(text(hg_value_float(A, 0.00001)), "1.0e-05");
+	assert_string_equal(text(hg_value_float(A, -2.5)), "-2.5");
+	assert_string_equal(text(hg_value_float(A, 123.456)), "123.456");
+	assert_string_equal(text(hg_value_float(A, 1.5e-7)), "1.5e-07");
+	assert_string_equal(text(hg_value_float(A, 0.0)), "0.0");
 	assert_string_equal(text(hg_value_int(A, -42)), "-42");
 	assert_string_equal(text(&hg_null_value), "");
 	assert_string_equal(text(&hg_true_value), "true");
