@@ -18,6 +18,12 @@ packages=(cmake make gcc clang pkg-config libcmark-gfm-dev libcmark-gfm-extensio
 
 missing=()
 for p in "${packages[@]}"; do
+  # Node.js, npm, python3 and git may come from elsewhere than Debian (nodesource, pyenv):
+  # a working command is as good as the package, and installing Debian's beside it can clash.
+  case "$p" in
+    nodejs) command -v node >/dev/null && continue ;;
+    npm|python3|git|curl) command -v "$p" >/dev/null && continue ;;
+  esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
