@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +121,42 @@ static void add_srcset(scan_acc *acc, const char *v)
 	}
 }
 
+/* Elements whose attributes can hold a URL: a switch on the first letter keeps this cheap,
+ * since it runs for every tag of every page. */
+static bool url_tag(const char *t, size_t n)
+{
+	switch (t[0] | 0x20) {
+	case 'a': return n == 1 || ieq(t, n, "area") || ieq(t, n, "audio");
+	case 'b': return ieq(t, n, "base");
+	case 'e': return ieq(t, n, "embed");
+	case 'f': return ieq(t, n, "form");
+	case 'i': return ieq(t, n, "img") || ieq(t, n, "iframe") || ieq(t, n, "input") || ieq(t, n, "image");
+	case 'l': return ieq(t, n, "link");
+	case 's': return ieq(t, n, "script") || ieq(t, n, "source");
+	case 't': return ieq(t, n, "track");
+	case 'u': return ieq(t, n, "use");
+	case 'v': return ieq(t, n, "video");
+	default: return false;
+	}
+}
+
+/* Whether a tag's attribute text has an id (or a name, for old anchors). */
+static bool has_id_attr(const char *s, size_t n)
+{
+	for (const char *p = s; (p = memchr(p, '=', n - (size_t)(p - s))) != NULL; p++) {
+		const char *q = p;
+		while (q > s && (q[-1] == ' ' || q[-1] == '\t'))
+			q--;
+		if (q - s >= 2 && (q[-2] == 'i' || q[-2] == 'I') && (q[-1] == 'd' || q[-1] == 'D'))
+			return true;
+		if (q - s >= 4 && ieq(q - 4, 4, "name"))
+			return true;
+		if (p + 1 >= s + n)
+			break;
+	}
+	return false;
+}
+
 static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
 void hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out)
@@ -150,6 +187,17 @@ void hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out)
 		size_t tlen = i - ns;
 		if (!tlen)
 			continue;
+		/* Most tags carry neither a URL nor an id: skip them to their '>' at memchr speed.
+		 * (A '>' inside a quoted attribute value ends the skip early; what follows is then
+		 * read as text, which holds no references.) */
+		if (!url_tag(tag, tlen)) {
+			const char *gt = memchr(html + i, '>', len - i);
+			size_t end = gt ? (size_t)(gt - html) : len;
+			if (!has_id_attr(html + i, end - i)) {
+				i = end;
+				continue;
+			}
+		}
 		/* attributes */
 		for (;;) {
 			while (i < len && isspace((unsigned char)html[i]))
@@ -335,7 +383,13 @@ static int hexval(char c)
 
 static void percent_decode(const char *s, size_t n, hg_buf *out)
 {
-	for (size_t i = 0; i < n; i++) {
+	const char *pct = memchr(s, '%', n);
+	if (!pct) {
+		hg_buf_add(out, s, n); /* the common case: nothing to decode */
+		return;
+	}
+	hg_buf_add(out, s, (size_t)(pct - s));
+	for (size_t i = (size_t)(pct - s); i < n; i++) {
 		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
 			hg_buf_addc(out, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
 			i += 2;
@@ -532,46 +586,144 @@ static void report(hg_diags *d, const hg_page *p, const hg_ref *r, unplaced **un
 	(*un)[(*n_un)++] = (unplaced){r->url, msg, p, 1};
 }
 
+/* What a reference comes to. */
+typedef enum verdict_kind { V_OK, V_EXTERNAL, V_OUTSIDE, V_MISSING, V_ANCHOR } verdict_kind;
+
+typedef struct verdict {
+	verdict_kind kind;
+	long output;    /* for V_ANCHOR: the page whose ids lack the fragment */
+	char *fragment; /* decoded, for V_ANCHOR; heap */
+} verdict;
+
+static verdict judge(const hg_linkmap *m, const hg_site *s, const hg_page_refs *refs, const char *page_url,
+		     const char *url, hg_buf *sp)
+{
+	verdict v = {V_OK, -1, NULL};
+	const char *frag;
+	bool outside;
+	hg_buf_reset(sp);
+	if (!hg_link_resolve(s->config.baseurl, page_url, url, sp, &frag, &outside)) {
+		v.kind = outside ? V_OUTSIDE : V_EXTERNAL;
+		return v;
+	}
+	long o = output_for(m, sp->ptr);
+	if (o < 0) {
+		v.kind = V_MISSING;
+		return v;
+	}
+	if (frag && *frag && m->page_of_output[o]) {
+		long t = page_index(s, m->page_of_output[o]);
+		hg_buf id = HG_BUF_INIT;
+		percent_decode(frag, strlen(frag), &id);
+		if (t >= 0 && !has_id(&refs[t], id.ptr) && strcmp(id.ptr, "top")) {
+			v.kind = V_ANCHOR;
+			v.output = o;
+			v.fragment = hg_buf_detach(&id, NULL);
+		}
+		hg_buf_release(&id);
+	}
+	return v;
+}
+
+/* Verdicts on root-relative URLs, which do not depend on the page they are on: the same
+ * navigation, stylesheet and script links stand on every page, and each is judged once. */
+typedef struct vcache {
+	struct vslot {
+		const char *url; /* NULL: empty */
+		uint64_t hash;
+		verdict v;
+	} *slots;
+	size_t cap, len;
+} vcache;
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static struct vslot *vcache_slot(vcache *c, const char *url, uint64_t h)
+{
+	size_t mask = c->cap - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask)
+		if (!c->slots[i].url || (c->slots[i].hash == h && !strcmp(c->slots[i].url, url)))
+			return &c->slots[i];
+}
+
+static void vcache_grow(vcache *c)
+{
+	struct vslot *old = c->slots;
+	size_t old_cap = c->cap;
+	c->cap = old_cap ? old_cap * 2 : 1024;
+	c->slots = hg_xcalloc(c->cap, sizeof *c->slots);
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].url)
+			*vcache_slot(c, old[i].url, old[i].hash) = old[i];
+	free(old);
+}
+
 void hg_links_check(const hg_linkmap *m, const hg_site *s, const hg_page_refs *refs, hg_diags *d)
 {
 	const char *base = s->config.baseurl;
 	hg_buf sp = HG_BUF_INIT;
 	unplaced *un = NULL;
 	size_t n_un = 0, cap_un = 0;
+	vcache cache = {0};
+	vcache_grow(&cache);
 	for (size_t i = 0; i < s->n_pages; i++) {
 		const hg_page *p = s->pages[i];
 		for (size_t k = 0; k < refs[i].n_refs; k++) {
 			const hg_ref *r = &refs[i].refs[k];
 			const char *shown = r->written ? r->written : r->url;
-			const char *frag;
-			bool outside;
-			hg_buf_reset(&sp);
-			if (!hg_link_resolve(base, p->url, r->url, &sp, &frag, &outside)) {
-				if (outside)
-					report(d, p, r, &un, &n_un, &cap_un, "link '%s' leaves the site's base path '%s'",
-					       shown, *base ? base : "/");
-				continue;
+			verdict v, fresh = {V_OK, -1, NULL};
+			if (r->url[0] == '/' && r->url[1] != '/') {
+				uint64_t h = fnv(r->url);
+				struct vslot *slot = vcache_slot(&cache, r->url, h);
+				if (!slot->url) {
+					slot->url = r->url; /* lives in the worker's arena until the check is done */
+					slot->hash = h;
+					slot->v = judge(m, s, refs, p->url, r->url, &sp);
+					if (++cache.len * 2 > cache.cap) {
+						v = slot->v;
+						vcache_grow(&cache);
+					} else {
+						v = slot->v;
+					}
+				} else {
+					v = slot->v;
+				}
+			} else {
+				v = fresh = judge(m, s, refs, p->url, r->url, &sp);
 			}
-			long o = output_for(m, sp.ptr);
-			if (o < 0) {
+			switch (v.kind) {
+			case V_OK:
+			case V_EXTERNAL: break;
+			case V_OUTSIDE:
+				report(d, p, r, &un, &n_un, &cap_un, "link '%s' leaves the site's base path '%s'", shown,
+				       *base ? base : "/");
+				break;
+			case V_MISSING: {
 				bool md = is_md_path(shown, strcspn(shown, "?#"));
 				report(d, p, r, &un, &n_un, &cap_un, "%s '%s' %s",
 				       !strcmp(r->attr, "href") ? "broken link" : "missing file", shown,
 				       md ? "names no page of this site" : "does not resolve to a page or file");
-				continue;
+				break;
 			}
-			if (frag && *frag && m->page_of_output[o]) {
-				long t = page_index(s, m->page_of_output[o]);
-				hg_buf id = HG_BUF_INIT;
-				percent_decode(frag, strlen(frag), &id);
-				if (t >= 0 && !has_id(&refs[t], id.ptr) && strcmp(id.ptr, "top"))
-					report(d, p, r, &un, &n_un, &cap_un,
-					       "broken anchor '#%s': %s has no heading or element with that id", id.ptr,
-					       m->page_of_output[o]->display);
-				hg_buf_release(&id);
+			case V_ANCHOR:
+				report(d, p, r, &un, &n_un, &cap_un,
+				       "broken anchor '#%s': %s has no heading or element with that id", v.fragment,
+				       m->page_of_output[v.output]->display);
+				break;
 			}
+			free(fresh.fragment);
 		}
 	}
+	for (size_t i = 0; i < cache.cap; i++)
+		if (cache.slots[i].url)
+			free(cache.slots[i].v.fragment);
+	free(cache.slots);
 	for (size_t i = 0; i < n_un; i++) {
 		hg_warn(d, un[i].first->display, 0, 0, "%s", un[i].message);
 		if (un[i].count > 1)

@@ -14,6 +14,7 @@
 #include "liquid_internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1466,15 +1467,34 @@ static hg_value *f_url_decode(lq_call *c)
 
 /* Addressable's normalisation, roughly: percent-encode what may not appear in a URL and
  * keep what may (reserved characters and existing escapes included). */
+/* The bytes a URI keeps as they are (RFC 3986 unreserved and reserved, and '%'), as a
+ * table filled once. */
+static bool uri_keep_table[256];
+static pthread_once_t uri_keep_once = PTHREAD_ONCE_INIT;
+
+static void uri_keep_init(void)
+{
+	static const char keep[] = "-._~!$&'()*+,;=:@/?#%";
+	for (int c = 0; c < 256; c++)
+		uri_keep_table[c] = is_alnum((unsigned char)c) || (c && strchr(keep, c) != NULL);
+}
+
+static bool uri_keeps(unsigned char ch) { return uri_keep_table[ch]; }
+
+/* Copies the runs of bytes that need no escaping in one go: URLs are mostly such runs, and
+ * relative_url runs on every link of every page. */
 static void add_uri_escaped(hg_buf *b, const char *s, size_t n)
 {
+	pthread_once(&uri_keep_once, uri_keep_init);
+	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (is_alnum(ch) || (ch && strchr("-._~!$&'()*+,;=:@/?#%", ch) != NULL))
-			hg_buf_addc(b, (char)ch);
-		else
-			add_pct(b, ch);
+		if (uri_keeps((unsigned char)s[i]))
+			continue;
+		hg_buf_add(b, s + start, i - start);
+		add_pct(b, (unsigned char)s[i]);
+		start = i + 1;
 	}
+	hg_buf_add(b, s + start, n - start);
 }
 
 static hg_value *f_uri_escape(lq_call *c)
@@ -1505,15 +1525,13 @@ static void add_relative(hg_buf *b, lq_call *c, text t)
 	size_t bn = strlen(base);
 	if (bn && base[bn - 1] == '/')
 		bn--;
-	hg_buf joined = HG_BUF_INIT;
+	/* escaped part by part, straight into b: no joined copy */
 	if (bn && base[0] != '/')
-		hg_buf_addc(&joined, '/');
-	hg_buf_add(&joined, base, bn);
+		hg_buf_addc(b, '/');
+	add_uri_escaped(b, base, bn);
 	if (t.n && t.p[0] != '/')
-		hg_buf_addc(&joined, '/');
-	hg_buf_add(&joined, t.p, t.n);
-	add_uri_escaped(b, joined.ptr, joined.len);
-	hg_buf_release(&joined);
+		hg_buf_addc(b, '/');
+	add_uri_escaped(b, t.p, t.n);
 }
 
 static hg_value *f_relative_url(lq_call *c)

@@ -41,6 +41,52 @@
  * lose strikethrough or tables at random. Newer cmark-gfm moved those tables into the
  * parser; until then parsing is serialised. Rendering and hubgen's passes stay parallel. */
 
+/* ==== cmark's memory ====
+ * cmark-gfm allocates every node, string buffer and list on its own, and frees them one by
+ * one: a third of a page's Markdown time went to malloc and free. It takes an allocator
+ * (cmark_mem) without a context pointer, so the arena it should use is named per thread:
+ * the caller's arena, which holds everything the page makes anyway. free is a no-op and
+ * the whole tree goes when the arena is reset; realloc copies (cmark's buffers grow
+ * geometrically, so the copies add up to a small multiple of the final size). */
+static _Thread_local hg_arena *cm_arena;
+
+typedef struct cm_header {
+	size_t size;
+	size_t pad; /* keeps the block after it 16-byte aligned */
+} cm_header;
+
+static void *cm_alloc(size_t n)
+{
+	cm_header *h = hg_arena_alloc(cm_arena, sizeof *h + n);
+	h->size = n;
+	return h + 1;
+}
+
+static void *cm_calloc(size_t count, size_t size)
+{
+	if (size && count > (SIZE_MAX - sizeof(cm_header)) / size)
+		abort(); /* cmark never asks for this much; as hg_xmalloc does on overflow */
+	void *p = cm_alloc(count * size);
+	memset(p, 0, count * size);
+	return p;
+}
+
+static void *cm_realloc(void *p, size_t n)
+{
+	if (!p)
+		return cm_alloc(n);
+	cm_header *h = (cm_header *)p - 1;
+	if (n <= h->size)
+		return p;
+	void *q = cm_alloc(n);
+	memcpy(q, p, h->size);
+	return q;
+}
+
+static void cm_free(void *p) { (void)p; }
+
+static cmark_mem cm_mem = {cm_calloc, cm_realloc, cm_free};
+
 static pthread_once_t register_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -750,7 +796,7 @@ static void walk(md_ctx *m, cmark_node *root)
 /* A custom node; an empty text is left unset, which renders the same and saves a malloc. */
 static cmark_node *new_custom(cmark_node_type type, const char *on_enter, const char *on_exit)
 {
-	cmark_node *n = cmark_node_new(type);
+	cmark_node *n = cmark_node_new_with_mem(type, &cm_mem);
 	if (*on_enter)
 		cmark_node_set_on_enter(n, on_enter);
 	if (*on_exit)
@@ -814,7 +860,7 @@ static void give_heading_ids(md_ctx *m, hg_md_doc *doc)
 		hg_buf_addf(&tag, "<h%d id=\"", level);
 		hg_buf_add_html_escaped(&tag, slug.ptr, slug.len);
 		hg_buf_adds(&tag, "\">");
-		cmark_node *inl = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+		cmark_node *inl = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_INLINE, &cm_mem);
 		cmark_node_set_on_enter(inl, tag.ptr);
 		hg_buf_reset(&tag);
 		if (text.len) {
@@ -864,7 +910,7 @@ static void restyle_code(md_ctx *m, cmark_node *code, hg_buf *tag)
 	}
 	hg_buf_addc(tag, '>');
 	cmark_node *inl = new_custom(CMARK_NODE_CUSTOM_INLINE, tag->ptr, "</code></pre>");
-	cmark_node *text = cmark_node_new(CMARK_NODE_TEXT);
+	cmark_node *text = cmark_node_new_with_mem(CMARK_NODE_TEXT, &cm_mem);
 	cmark_node_set_literal(text, cmark_node_get_literal(code));
 	cmark_node_append_child(inl, text);
 	cmark_node *block = new_custom(CMARK_NODE_CUSTOM_BLOCK, "", "");
@@ -1344,7 +1390,9 @@ void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, h
 		options |= CMARK_OPT_HARDBREAKS;
 	if (opt->smart)
 		options |= CMARK_OPT_SMART;
-	cmark_parser *parser = cmark_parser_new(options);
+	hg_arena *outer_arena = cm_arena; /* markdownify may nest a render inside a render */
+	cm_arena = a;
+	cmark_parser *parser = cmark_parser_new_with_mem(options, &cm_mem);
 	attach(parser, "table");
 	attach(parser, "strikethrough");
 	attach(parser, "autolink");
@@ -1369,11 +1417,9 @@ void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, h
 	give_heading_ids(&m, doc);
 	restyle_all(&m);
 
-	char *html = cmark_render_html(root, options, cmark_parser_get_syntax_extensions(parser));
-	size_t n = strlen(html);
-	doc->html = hg_arena_strndup(a, html, n);
-	doc->html_len = n;
-	cmark_get_default_mem_allocator()->free(html);
+	char *html = cmark_render_html_with_mem(root, options, cmark_parser_get_syntax_extensions(parser), &cm_mem);
+	doc->html = html; /* already in the arena */
+	doc->html_len = strlen(html);
 
 	doc->links = hg_arena_alloc(a, (m.n_links ? m.n_links : 1) * sizeof *doc->links);
 	if (m.n_links)
@@ -1381,10 +1427,9 @@ void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, h
 	doc->n_links = m.n_links;
 	doc->has_code = m.has_code;
 
-	for (size_t i = 0; i < m.n_detached; i++)
-		cmark_node_free(m.detached[i]);
-	cmark_node_free(root);
-	cmark_parser_free(parser);
+	/* the tree, the detached nodes and the parser are all in the arena: nothing to free */
+	(void)root;
+	cm_arena = outer_arena;
 	for (size_t i = 0; i < m.n_headings; i++)
 		free(m.heading_keys[i]);
 	free(m.heading_keys);
