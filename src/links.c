@@ -85,7 +85,7 @@ static void add_ref(scan_acc *acc, const char *url, const char *attr)
 		acc->refs = n;
 		acc->cap_refs = cap;
 	}
-	acc->refs[acc->n_refs++] = (hg_ref){url, NULL, 0, 0, attr};
+	acc->refs[acc->n_refs++] = (hg_ref){url, NULL, 0, 0, attr, NULL};
 }
 
 static void add_id(scan_acc *acc, const char *id)
@@ -576,14 +576,15 @@ static void report(hg_diags *d, const hg_page *p, const hg_ref *r, unplaced **un
 		free(msg);
 		return;
 	}
+	size_t pages = 1 + (r->repeats ? *r->repeats : 0);
 	for (size_t i = 0; i < *n_un; i++)
 		if (!strcmp((*un)[i].message, msg)) {
-			(*un)[i].count++;
+			(*un)[i].count += pages;
 			free(msg);
 			return;
 		}
 	HG_GROW(*un, *cap_un, *n_un + 1);
-	(*un)[(*n_un)++] = (unplaced){r->url, msg, p, 1};
+	(*un)[(*n_un)++] = (unplaced){r->url, msg, p, pages};
 }
 
 /* What a reference comes to. */

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 #include "site.h"
@@ -29,6 +30,8 @@ typedef struct hg_ref {
 	const char *written; /* as the writer wrote it (a Markdown link before rewriting), or NULL */
 	unsigned line, col; /* in the source file, or 0 if unknown */
 	const char *attr;   /* "href", "src", … */
+	const uint32_t *repeats; /* for a reference kept once for many pages: how many more
+	                          * pages had it (owned by whoever deduplicated it), or NULL */
 } hg_ref;
 
 /* What the checker needs from a rendered page; everything lives in the arena the caller

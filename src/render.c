@@ -385,8 +385,22 @@ static bool host_post_url(void *ud, const char *name, size_t len, hg_buf *out)
 
 /* ==== one page ==== */
 
+/* The layout's references (navigation, stylesheets, scripts) stand on every page: each
+ * worker keeps one copy of each root-relative one with no place in a source file, and counts
+ * the pages that repeated it. This keeps memory flat in the number of pages. */
+typedef struct seen_set {
+	struct seen {
+		const char *url; /* NULL: empty */
+		uint64_t hash;
+		uint32_t repeats;
+		uint32_t *cell; /* the kept reference's counter, filled in when rendering is done */
+	} *slots;
+	size_t cap, len;
+} seen_set;
+
 typedef struct worker {
 	renderer *r;
+	seen_set seen;
 	hg_arena *scratch;
 	hg_arena *keep; /* what outlives the page: its references, for the link checker */
 	hg_buf a, b;
@@ -444,7 +458,7 @@ static bool rewrite_link(void *ud, const char *url, bool image, hg_buf *out)
  * a Markdown link's own position, else where its text first appears in the source file.
  * The rest came from a layout or an include and have none (the checker reports those once
  * for all the pages they appear on). */
-static void locate_refs(const hg_page *p, const hg_md_doc *doc, const hg_page_refs *content_refs,
+static void locate_refs(const hg_page *p, const char *text, const hg_md_doc *doc, const hg_page_refs *content_refs,
 			hg_page_refs *refs, const renderer *r, hg_arena *a, hg_arena *scratch)
 {
 	size_t nc = content_refs->n_refs;
@@ -482,29 +496,133 @@ static void locate_refs(const hg_page *p, const hg_md_doc *doc, const hg_page_re
 			found = true;
 		}
 		if (!found && *ref->url) {
-			const char *hit = strstr(p->text, ref->url);
+			const char *hit = strstr(text, ref->url);
 			if (hit)
-				hg_line_col(p->text, (size_t)(hit - p->text), &ref->line, &ref->col);
+				hg_line_col(text, (size_t)(hit - text), &ref->line, &ref->col);
 		}
 	}
 }
 
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static struct seen *seen_slot(seen_set *set, const char *url, uint64_t h)
+{
+	size_t mask = set->cap - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask)
+		if (!set->slots[i].url || (set->slots[i].hash == h && !strcmp(set->slots[i].url, url)))
+			return &set->slots[i];
+}
+
+static void seen_grow(seen_set *set)
+{
+	struct seen *old = set->slots;
+	size_t old_cap = set->cap;
+	set->cap = old_cap ? old_cap * 2 : 256;
+	set->slots = hg_xcalloc(set->cap, sizeof *set->slots);
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].url)
+			*seen_slot(set, old[i].url, old[i].hash) = old[i];
+	free(old);
+}
+
+/* Drops the references the checker never needs (external ones) and the repeats of the
+ * layout's root-relative ones. Each kept layout reference points at a counter cell in the
+ * worker's keep arena, filled from the seen set once rendering is done (seen_flush). */
+static void thin_refs(worker *w, hg_page_refs *refs)
+{
+	size_t kept = 0;
+	for (size_t k = 0; k < refs->n_refs; k++) {
+		hg_ref *r = &refs->refs[k];
+		const char *u = r->url;
+		bool external = u[0] == '/' ? u[1] == '/' : strchr(u, ':') && strcspn(u, ":/?#") < strcspn(u, "/?#");
+		if (external)
+			continue;
+		if (!r->line && u[0] == '/') {
+			if ((w->seen.len + 1) * 2 > w->seen.cap)
+				seen_grow(&w->seen);
+			uint64_t h = str_hash(u);
+			struct seen *slot = seen_slot(&w->seen, u, h);
+			if (slot->url) {
+				slot->repeats++;
+				continue;
+			}
+			slot->url = hg_arena_strdup(w->keep, u); /* outlives the page's scratch */
+			slot->hash = h;
+			slot->repeats = 0;
+			slot->cell = hg_arena_zalloc(w->keep, sizeof *slot->cell);
+			r->repeats = slot->cell;
+			w->seen.len++;
+		}
+		refs->refs[kept++] = *r;
+	}
+	refs->n_refs = kept;
+}
+
+/* Copies what the checker needs of a page's references out of the page's scratch arena. */
+static void keep_refs(hg_arena *keep, const hg_page_refs *from, hg_page_refs *to)
+{
+	to->n_refs = from->n_refs;
+	to->refs = hg_arena_alloc(keep, (from->n_refs + 1) * sizeof *to->refs);
+	for (size_t k = 0; k < from->n_refs; k++) {
+		hg_ref r = from->refs[k];
+		r.url = hg_arena_strdup(keep, r.url);
+		if (r.written)
+			r.written = hg_arena_strdup(keep, r.written);
+		to->refs[k] = r;
+	}
+	to->n_ids = from->n_ids;
+	to->ids = hg_arena_alloc(keep, (from->n_ids + 1) * sizeof *to->ids);
+	for (size_t k = 0; k < from->n_ids; k++)
+		to->ids[k] = hg_arena_strdup(keep, from->ids[k]);
+}
+
+static void seen_flush(seen_set *set)
+{
+	for (size_t i = 0; i < set->cap; i++)
+		if (set->slots[i].url)
+			*set->slots[i].cell = set->slots[i].repeats;
+	free(set->slots);
+	*set = (seen_set){0};
+}
+
+static void render_text(worker *w, size_t index, const char *text);
+
 static void render_page(worker *w, size_t index)
+{
+	hg_page *p = w->r->site->pages[index];
+	renderer *r = w->r;
+	hg_buf_reset(&w->a);
+	hg_buf_reset(&w->b);
+
+	bool bad_layout;
+	page_layout(r, p, &bad_layout);
+	if (bad_layout)
+		return;
+
+	char *text = hg_page_text(r->site, p, r->d);
+	if (!text)
+		return;
+	render_text(w, index, text);
+	hg_page_text_free(p, text);
+}
+
+/* The page's render, given its text. */
+static void render_text(worker *w, size_t index, const char *text)
 {
 	hg_page *p = w->r->site->pages[index];
 	renderer *r = w->r;
 	hg_site *s = r->site;
 	hg_arena *a = w->scratch;
 	hg_buf *cur = &w->a, *next = &w->b;
-	hg_buf_reset(cur);
-	hg_buf_reset(next);
-
 	bool bad_layout;
 	layout *l = page_layout(r, p, &bad_layout);
-	if (bad_layout)
-		return;
-
-	const char *body = p->text + p->body_off;
+	const char *body = text + p->body_off;
 	size_t body_len = p->text_len - p->body_off;
 
 	hg_value *hub = r->nav ? hg_nav_page_hub(r->nav, s, index, a) : hg_value_map(a);
@@ -563,8 +681,11 @@ static void render_page(worker *w, size_t index)
 	}
 
 	/* the references, for the link checker once every page is rendered */
-	hg_links_scan(cur->ptr, cur->len, w->keep, &r->refs[index]);
-	locate_refs(p, have_doc ? &doc : NULL, &content_refs, &r->refs[index], r, w->keep, a);
+	hg_page_refs scanned;
+	hg_links_scan(cur->ptr, cur->len, a, &scanned);
+	locate_refs(p, text, have_doc ? &doc : NULL, &content_refs, &scanned, r, a, a);
+	thin_refs(w, &scanned);
+	keep_refs(w->keep, &scanned, &r->refs[index]);
 
 	if (r->out)
 		hg_output_write(r->out, p->out_path, cur->ptr, cur->len, r->d);
@@ -705,6 +826,8 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 		for (int i = 1; i < jobs; i++)
 			if (started[i])
 				pthread_join(th[i], NULL);
+		for (int i = 0; i < jobs; i++)
+			seen_flush(&ws[i].seen);
 		if (hg_diags_count(d, HG_ERROR) == errors_before) {
 			pick_theme_assets(&r);
 			const char **extra = hg_xcalloc(r.n_theme_assets + HG_MAX_GENERATED + 1, sizeof *extra);

@@ -609,6 +609,7 @@ static hg_page *load_page(hg_site *s, struct found *f, hg_diags *d)
 	hg_page *p = hg_arena_zalloc(s->arena, sizeof *p);
 	p->rel = hg_arena_strdup(s->arena, f->rel);
 	p->display = hg_arena_strdup(s->arena, f->display);
+	p->src_path = hg_arena_strdup(s->arena, f->fs_path);
 	p->text = text;
 	p->text_len = len;
 	p->body_off = sp.kind == HG_FM_NONE ? 0 : sp.body_off;
@@ -1186,7 +1187,46 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 		free(dd);
 	}
 	build_site_value(s, data);
+	/* every title, URL and order is known: the texts go until each page renders */
+	for (size_t i = 0; i < s->n_pages; i++)
+		if (s->pages[i]->src_path) {
+			free(s->pages[i]->text);
+			s->pages[i]->text = NULL;
+		}
 	return s;
+}
+
+char *hg_page_text(const hg_site *s, const hg_page *p, hg_diags *d)
+{
+	if (p->text)
+		return p->text;
+	size_t len;
+	char *text = hg_fs_read(p->src_path, p->display, s->config.max_file_size, &len, d);
+	if (!text)
+		return NULL;
+	/* repaired as at load time; its warning was given then */
+	hg_diags *quiet = hg_diags_new();
+	hg_buf fixed = HG_BUF_INIT;
+	hg_utf8_check(text, len, p->display, &fixed, quiet);
+	hg_diags_free(quiet);
+	if (fixed.len) {
+		free(text);
+		text = hg_buf_detach(&fixed, &len);
+	}
+	hg_buf_release(&fixed);
+	if (len != p->text_len) {
+		hg_error(d, p->display, 0, 0, "the file changed while the site was being built");
+		hg_diag_note(d, "hint: build again");
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+void hg_page_text_free(const hg_page *p, char *text)
+{
+	if (text != p->text)
+		free(text);
 }
 
 void hg_site_free(hg_site *s)

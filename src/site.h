@@ -57,7 +57,11 @@ typedef struct hg_page {
 	/* where it came from */
 	const char *rel;     /* relative to the pages root: "guide/open-source.md" */
 	const char *display; /* as the user names it in messages: "content/guide/open-source.md" */
-	char *text;          /* the whole file (UTF-8, repaired if needed); heap, freed with the site */
+	const char *src_path; /* the file to read (NULL for generated pages) */
+	char *text;          /* the whole file (UTF-8, repaired if needed) while the site loads;
+	                      * NULL after, except for generated pages: the render stage reads the
+	                      * file again (hg_page_text), so a big site does not hold every page's
+	                      * text in memory at once */
 	size_t text_len;
 	size_t body_off;     /* body = text + body_off */
 	unsigned body_line;  /* line of the body's first byte in the file */
@@ -114,6 +118,13 @@ typedef struct hg_site {
  * used at all (a usage or config error: exit code 2). */
 hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d);
 void hg_site_free(hg_site *s);
+
+/* The page's whole text for rendering: p->text when it is kept, else the file read again
+ * and repaired as it was at load time. Returns a heap string the caller frees with
+ * hg_page_text_free, or NULL after adding an error to d (the file changed or vanished
+ * during the build). */
+char *hg_page_text(const hg_site *s, const hg_page *p, hg_diags *d);
+void hg_page_text_free(const hg_page *p, char *text);
 
 /* The page whose source is rel (relative to the pages root), or NULL. */
 hg_page *hg_site_find_page(const hg_site *s, const char *rel);
