@@ -79,6 +79,30 @@ hg_output *hg_output_begin(const char *dest, hg_diags *d)
 	return o;
 }
 
+void hg_output_prepare(hg_output *o, const char *const *paths, size_t n)
+{
+	hg_buf last = HG_BUF_INIT, dir = HG_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		const char *slash = strrchr(paths[i], '/');
+		if (!slash)
+			continue;
+		size_t len = (size_t)(slash - paths[i]);
+		if (last.len == len && !memcmp(last.ptr, paths[i], len))
+			continue; /* the same folder as the path before */
+		hg_buf_reset(&last);
+		hg_buf_add(&last, paths[i], len);
+		hg_buf_reset(&dir);
+		hg_buf_adds(&dir, o->staging);
+		hg_buf_addc(&dir, '/');
+		hg_buf_add(&dir, paths[i], len);
+		/* the parent usually exists already: try the folder itself first */
+		if (mkdir(dir.ptr, 0755) != 0 && errno != EEXIST)
+			hg_fs_mkdirs(dir.ptr);
+	}
+	hg_buf_release(&last);
+	hg_buf_release(&dir);
+}
+
 /* True if the file at path holds exactly these bytes. */
 static bool same_bytes(const char *path, const char *data, size_t len)
 {

@@ -29,6 +29,10 @@ typedef struct hg_output_stats {
 /* Prepares the staging folder for dest. Returns NULL after adding an error to d when dest
  * cannot be used (it is a file, or a git work tree that the swap would throw away). */
 hg_output *hg_output_begin(const char *dest, hg_diags *d);
+/* Creates, in the staging folder, every folder the given output paths need (sorted paths
+ * make this one mkdir per folder), so the writes that follow, from many threads, neither
+ * fail nor retry. Optional: a write still creates a missing folder itself. */
+void hg_output_prepare(hg_output *o, const char *const *paths, size_t n);
 /* Writes rel (relative to the site root, no "..") with the given bytes. */
 bool hg_output_write(hg_output *o, const char *rel, const char *data, size_t len, hg_diags *d);
 /* Copies the file at src to rel. */

@@ -806,6 +806,16 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 
 	if (hg_diags_count(d, HG_ERROR) == errors_before) {
 		r.n_tasks = s->n_pages + s->n_statics;
+		if (out) {
+			/* every output folder, made once before the threads write into them */
+			const char **paths = hg_xmalloc((r.n_tasks + 1) * sizeof *paths);
+			for (size_t i = 0; i < s->n_pages; i++)
+				paths[i] = s->pages[i]->out_path;
+			for (size_t i = 0; i < s->n_statics; i++)
+				paths[s->n_pages + i] = s->statics[i].out_path;
+			hg_output_prepare(out, paths, r.n_tasks);
+			free(paths);
+		}
 		int jobs = s->opt.jobs > 0 ? s->opt.jobs : default_jobs();
 		if ((size_t)jobs > r.n_tasks)
 			jobs = r.n_tasks ? (int)r.n_tasks : 1;
