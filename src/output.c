@@ -1,6 +1,7 @@
 #include "output.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -23,7 +24,11 @@ struct hg_output {
 	char *dest;    /* as given */
 	char *staging; /* PARENT/.NAME.hubgen-staging */
 	bool dest_exists;
+	bool staging_new; /* made by this build (else kept from the one before) */
 	atomic_size_t written, unchanged;
+	pthread_mutex_t lock; /* guards paths */
+	char **paths;         /* every file this build writes, relative */
+	size_t n_paths, cap_paths;
 };
 
 static char *sibling(const char *dest, const char *suffix)
@@ -67,16 +72,50 @@ hg_output *hg_output_begin(const char *dest, hg_diags *d)
 	o->dest = hg_xstrdup(dest);
 	o->staging = sibling(dest, "hubgen-staging");
 	o->dest_exists = exists;
-	/* a killed build may have left one behind */
-	hg_fs_remove_tree(o->staging);
-	if (!hg_fs_mkdirs(o->staging)) {
-		hg_error(d, NULL, 0, 0, "cannot create '%s': %s", o->staging, strerror(errno));
-		free(o->dest);
-		free(o->staging);
-		free(o);
-		return NULL;
+	pthread_mutex_init(&o->lock, NULL);
+	/* The staging folder of the last build holds the site before the current one (the
+	 * swap put it there), or what a killed build got to: either way a good start, since
+	 * most of its files are already right. It is never the live site, and nothing in it is
+	 * changed in place (its files may be hard links to the live ones): a file is replaced
+	 * by renaming a new one over it. */
+	struct stat sst;
+	if (lstat(o->staging, &sst) == 0 && !S_ISDIR(sst.st_mode))
+		unlink(o->staging);
+	if (lstat(o->staging, &sst) != 0) {
+		o->staging_new = true;
+		if (!hg_fs_mkdirs(o->staging)) {
+			hg_error(d, NULL, 0, 0, "cannot create '%s': %s", o->staging, strerror(errno));
+			pthread_mutex_destroy(&o->lock);
+			free(o->dest);
+			free(o->staging);
+			free(o);
+			return NULL;
+		}
 	}
 	return o;
+}
+
+/* Makes the folder at path, replacing a file that stands where it or a parent should be
+ * (the site's shape changed since the staging folder was last used). */
+static void ensure_dir(const char *path)
+{
+	if (mkdir(path, 0755) == 0 || (errno == EEXIST && hg_fs_is_dir(path)))
+		return;
+	char *p = hg_xstrdup(path);
+	for (char *s = p + 1;; s++) {
+		bool last = *s == '\0';
+		if (*s != '/' && !last)
+			continue;
+		*s = '\0';
+		struct stat st;
+		if (lstat(p, &st) == 0 && !S_ISDIR(st.st_mode))
+			unlink(p);
+		mkdir(p, 0755);
+		if (last)
+			break;
+		*s = '/';
+	}
+	free(p);
 }
 
 void hg_output_prepare(hg_output *o, const char *const *paths, size_t n)
@@ -95,22 +134,22 @@ void hg_output_prepare(hg_output *o, const char *const *paths, size_t n)
 		hg_buf_adds(&dir, o->staging);
 		hg_buf_addc(&dir, '/');
 		hg_buf_add(&dir, paths[i], len);
-		/* the parent usually exists already: try the folder itself first */
-		if (mkdir(dir.ptr, 0755) != 0 && errno != EEXIST)
-			hg_fs_mkdirs(dir.ptr);
+		ensure_dir(dir.ptr);
 	}
 	hg_buf_release(&last);
 	hg_buf_release(&dir);
 }
 
-/* True if the file at path holds exactly these bytes. */
-static bool same_bytes(const char *path, const char *data, size_t len)
+/* True if the file at path holds exactly these bytes; *st gets its status. */
+static bool same_bytes(const char *path, const char *data, size_t len, struct stat *st_out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return false;
 	struct stat st;
 	bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
+	if (st_out)
+		*st_out = st;
 	char buf[65536];
 	size_t off = 0;
 	while (same && off < len) {
@@ -122,39 +161,6 @@ static bool same_bytes(const char *path, const char *data, size_t len)
 	}
 	close(fd);
 	return same && off == len;
-}
-
-static int open_new(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == ENOENT) {
-		char *dir = hg_xstrdup(path);
-		char *slash = strrchr(dir, '/');
-		if (slash) {
-			*slash = '\0';
-			hg_fs_mkdirs(dir);
-		}
-		free(dir);
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	}
-	return fd;
-}
-
-static bool link_old(const char *old, const char *target)
-{
-	if (link(old, target) == 0)
-		return true;
-	if (errno == ENOENT) {
-		char *dir = hg_xstrdup(target);
-		char *slash = strrchr(dir, '/');
-		if (slash) {
-			*slash = '\0';
-			hg_fs_mkdirs(dir);
-		}
-		free(dir);
-		return link(old, target) == 0;
-	}
-	return false;
 }
 
 static bool write_all(int fd, const char *data, size_t len)
@@ -172,27 +178,105 @@ static bool write_all(int fd, const char *data, size_t len)
 	return true;
 }
 
+static void make_parent(const char *path)
+{
+	char *dir = hg_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		ensure_dir(dir);
+	}
+	free(dir);
+}
+
+/* Puts tmp in target's place; a folder standing there (the site changed shape) goes. */
+static bool replace_with(const char *tmp, const char *target)
+{
+	if (rename(tmp, target) == 0)
+		return true;
+	if (errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST) {
+		hg_fs_remove_tree(target);
+		return rename(tmp, target) == 0;
+	}
+	return false;
+}
+
+/* target becomes another name for the published file old (same inode, same time). */
+static bool link_in(const char *old, const char *target, const char *tmp)
+{
+	unlink(tmp);
+	if (link(old, tmp) != 0) {
+		if (errno != ENOENT)
+			return false;
+		make_parent(tmp);
+		if (link(old, tmp) != 0)
+			return false;
+	}
+	if (replace_with(tmp, target))
+		return true;
+	unlink(tmp);
+	return false;
+}
+
+/* target gets these bytes, as a new file: never written in place, since it may be a hard
+ * link to a file of the live site. A tmp left by a killed build is removed first for the
+ * same reason (O_EXCL). */
+static bool write_new(const char *target, const char *tmp, const char *data, size_t len)
+{
+	unlink(tmp);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT) {
+		make_parent(tmp);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	}
+	if (fd < 0)
+		return false;
+	bool ok = write_all(fd, data, len);
+	if (close(fd) != 0)
+		ok = false;
+	if (ok && replace_with(tmp, target))
+		return true;
+	unlink(tmp);
+	return false;
+}
+
+static void remember(hg_output *o, const char *rel)
+{
+	char *copy = hg_xstrdup(rel);
+	pthread_mutex_lock(&o->lock);
+	HG_GROW(o->paths, o->cap_paths, o->n_paths + 1);
+	o->paths[o->n_paths++] = copy;
+	pthread_mutex_unlock(&o->lock);
+}
+
 bool hg_output_write(hg_output *o, const char *rel, const char *data, size_t len, hg_diags *d)
 {
+	remember(o, rel);
 	char *target = hg_path_join(o->staging, rel);
+	char *tmp = hg_xasprintf("%s.hubgen-tmp", target);
+	bool ok = false, unchanged = false;
 	if (o->dest_exists) {
+		/* the same bytes as the published file: the staging folder must hold that very file
+		 * (a hard link), so that after the swap its inode and time are as they were */
 		char *old = hg_path_join(o->dest, rel);
-		bool linked = same_bytes(old, data, len) && link_old(old, target);
-		free(old);
-		if (linked) {
-			atomic_fetch_add(&o->unchanged, 1);
-			free(target);
-			return true;
+		struct stat ost, tst;
+		if (same_bytes(old, data, len, &ost)) {
+			if (lstat(target, &tst) == 0 && tst.st_ino == ost.st_ino && tst.st_dev == ost.st_dev)
+				ok = unchanged = true; /* already so, from the build before: nothing to do */
+			else
+				ok = unchanged = link_in(old, target, tmp);
 		}
+		free(old);
 	}
-	int fd = open_new(target);
-	bool ok = fd >= 0 && write_all(fd, data, len);
-	if (fd >= 0 && close(fd) != 0)
-		ok = false;
+	if (!ok && same_bytes(target, data, len, NULL))
+		ok = true; /* the staging folder already has these bytes (from two builds ago) */
+	if (!ok)
+		ok = write_new(target, tmp, data, len);
 	if (!ok)
 		hg_error(d, NULL, 0, 0, "cannot write '%s': %s", target, strerror(errno));
 	else
-		atomic_fetch_add(&o->written, 1);
+		atomic_fetch_add(unchanged ? &o->unchanged : &o->written, 1);
+	free(tmp);
 	free(target);
 	return ok;
 }
@@ -210,9 +294,56 @@ bool hg_output_copy(hg_output *o, const char *rel, const char *src, const char *
 
 static void free_output(hg_output *o)
 {
+	for (size_t i = 0; i < o->n_paths; i++)
+		free(o->paths[i]);
+	free(o->paths);
+	pthread_mutex_destroy(&o->lock);
 	free(o->dest);
 	free(o->staging);
 	free(o);
+}
+
+static int cmp_paths(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static bool written_this_build(const hg_output *o, const char *rel)
+{
+	return bsearch(&rel, o->paths, o->n_paths, sizeof *o->paths, cmp_paths) != NULL;
+}
+
+/* Removes from the staging folder every file this build did not write (pages that are
+ * gone, files of a killed build, left-over temporaries) and the folders that end up empty.
+ * Returns whether dir is empty afterwards. */
+static bool prune(const hg_output *o, const char *dir, const char *rel_dir, int depth)
+{
+	hg_dirent *items;
+	size_t n;
+	if (depth > 128 || hg_fs_list(dir, &items, &n) != 0)
+		return false;
+	size_t kept = 0;
+	hg_buf rel = HG_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		char *path = hg_path_join(dir, items[i].name);
+		hg_buf_reset(&rel);
+		if (*rel_dir) {
+			hg_buf_adds(&rel, rel_dir);
+			hg_buf_addc(&rel, '/');
+		}
+		hg_buf_adds(&rel, items[i].name);
+		if (items[i].kind == HG_ENTRY_DIR && !items[i].symlink) {
+			if (prune(o, path, rel.ptr, depth + 1))
+				rmdir(path);
+			else
+				kept++;
+		} else if (written_this_build(o, rel.ptr)) {
+			kept++;
+		} else {
+			unlink(path);
+		}
+		free(path);
+	}
+	hg_buf_release(&rel);
+	hg_fs_list_free(items, n);
+	return kept == 0;
 }
 
 bool hg_output_commit(hg_output *o, hg_output_stats *stats, hg_diags *d)
@@ -221,25 +352,24 @@ bool hg_output_commit(hg_output *o, hg_output_stats *stats, hg_diags *d)
 		stats->written = atomic_load(&o->written);
 		stats->unchanged = atomic_load(&o->unchanged);
 	}
+	qsort(o->paths, o->n_paths, sizeof *o->paths, cmp_paths);
+	prune(o, o->staging, "", 0);
 	bool ok;
 	if (!o->dest_exists) {
 		ok = rename(o->staging, o->dest) == 0;
 	} else if (syscall(SYS_renameat2, AT_FDCWD, o->staging, AT_FDCWD, o->dest, RENAME_EXCHANGE) == 0) {
-		ok = true;
-		hg_fs_remove_tree(o->staging); /* now the old site */
+		ok = true; /* the old site stays in the staging folder, for the next build to start from */
 	} else {
-		/* a file system without RENAME_EXCHANGE: two renames, a moment apart */
+		/* a file system without RENAME_EXCHANGE: three renames, the first two a moment apart */
 		char *old = sibling(o->dest, "hubgen-old");
 		hg_fs_remove_tree(old);
 		ok = rename(o->dest, old) == 0 && rename(o->staging, o->dest) == 0;
-		if (ok)
+		if (ok && rename(old, o->staging) != 0)
 			hg_fs_remove_tree(old);
 		free(old);
 	}
-	if (!ok) {
+	if (!ok)
 		hg_error(d, NULL, 0, 0, "cannot move the new site into '%s': %s", o->dest, strerror(errno));
-		hg_fs_remove_tree(o->staging);
-	}
 	free_output(o);
 	return ok;
 }
@@ -248,6 +378,8 @@ void hg_output_abort(hg_output *o)
 {
 	if (!o)
 		return;
-	hg_fs_remove_tree(o->staging);
+	/* a staging folder this build made is removed; one kept from before stays for reuse */
+	if (o->staging_new)
+		hg_fs_remove_tree(o->staging);
 	free_output(o);
 }

@@ -2,13 +2,18 @@
  *
  * A build writes into a staging folder beside the destination (same parent, so the same
  * file system), then swaps the two folders in one atomic rename (Linux renameat2 with
- * RENAME_EXCHANGE) and removes the old tree. A failed or killed build leaves the
- * destination exactly as it was; a staging folder left by a killed build is removed by the
- * next one.
+ * RENAME_EXCHANGE). A failed or killed build leaves the destination exactly as it was.
  *
- * A file whose bytes did not change is not rewritten: the staging folder gets a hard link
- * to the old file, so its inode and modification time survive the swap (rsync-style
- * deploys and browser caches see no change).
+ * After the swap the staging folder holds the previous site, and the next build starts
+ * from it: a file that is already right there costs a compare and nothing else, so a
+ * rebuild of an unchanged 10,000-page site makes no folders, links or deletions. Nothing
+ * in the staging folder is ever changed in place (its files may be hard links to the live
+ * ones): a file is replaced by renaming a new one over it. Files the build did not write
+ * are removed from it just before the swap.
+ *
+ * A file whose bytes did not change is not rewritten: the staging folder gets (or keeps) a
+ * hard link to the published file, so its inode and modification time survive the swap
+ * (rsync-style deploys and browser caches see no change).
  *
  * hg_output_write and hg_output_copy may be called from many threads at once.
  */
