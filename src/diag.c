@@ -50,7 +50,7 @@ void hg_diag_add(hg_diags *d, hg_severity sev, const char *path, unsigned line, 
 	va_start(ap, fmt);
 	char *msg = hg_xvasprintf(fmt, ap);
 	va_end(ap);
-	hg_diag g = {sev, path ? hg_xstrdup(path) : NULL, line, col, msg, NULL, 0};
+	hg_diag g = {sev, path ? hg_xstrdup(path) : NULL, line, col, msg, NULL, NULL, 0};
 	pthread_mutex_lock(&d->lock);
 	HG_GROW(d->items, d->cap, d->len + 1);
 	g.seq = d->seq++;
@@ -78,6 +78,15 @@ void hg_diag_note(hg_diags *d, const char *fmt, ...)
 	} else {
 		g->note = line;
 	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+void hg_diag_kind(hg_diags *d, const char *kind)
+{
+	if (last_list != d)
+		return;
+	pthread_mutex_lock(&d->lock);
+	d->items[last_index].kind = kind;
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -182,6 +191,28 @@ static void print_escaped(FILE *f, const char *s, bool property)
 	}
 }
 
+/* Issue 8: paths and messages quote what a user wrote, and a file named "a\x1b[2Jb.md"
+ * must not drive the terminal, nor one named "a\nb.md" forge a line of output. Control
+ * characters are shown escaped: \n, \t, \x1b. */
+static void print_visible(FILE *f, const char *s, size_t n)
+{
+	size_t i = 0, run = 0; /* s[run, i) is printable: written in one go (stderr is unbuffered) */
+	for (; i < n && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != 0x7f)
+			continue;
+		fwrite(s + run, 1, i - run, f);
+		if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else
+			fprintf(f, "\\x%02x", c);
+		run = i + 1;
+	}
+	fwrite(s + run, 1, i - run, f);
+}
+
 void hg_diags_print(const hg_diags *d, FILE *f, bool color, bool github)
 {
 	for (size_t i = 0; i < d->len; i++) {
@@ -190,20 +221,25 @@ void hg_diags_print(const hg_diags *d, FILE *f, bool color, bool github)
 		if (g->path) {
 			/* a message about a whole file points at its start, so every located
 			 * message has the same path:line:col shape for editors and CI */
-			fprintf(f, "%s:%u:%u: ", g->path, g->line ? g->line : 1, g->col ? g->col : 1);
+			print_visible(f, g->path, SIZE_MAX);
+			fprintf(f, ":%u:%u: ", g->line ? g->line : 1, g->col ? g->col : 1);
 		} else {
 			fputs("hubgen: ", f);
 		}
 		if (color)
-			fprintf(f, "\033[1;%sm%s:\033[0m %s\n", g->sev == HG_ERROR ? "31" : "35", word, g->msg);
+			fprintf(f, "\033[1;%sm%s:\033[0m ", g->sev == HG_ERROR ? "31" : "35", word);
 		else
-			fprintf(f, "%s: %s\n", word, g->msg);
+			fprintf(f, "%s: ", word);
+		print_visible(f, g->msg, SIZE_MAX);
+		fputc('\n', f);
 		if (g->note) {
 			const char *s = g->note;
 			while (*s) {
 				const char *nl = strchr(s, '\n');
 				size_t n = nl ? (size_t)(nl - s) : strlen(s);
-				fprintf(f, "  %.*s\n", (int)n, s);
+				fputs("  ", f);
+				print_visible(f, s, n);
+				fputc('\n', f);
 				s += n + (nl != NULL);
 			}
 		}

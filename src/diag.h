@@ -27,6 +27,7 @@ typedef struct hg_diag {
 	unsigned line, col; /* 1-based; 0 when the message is about the whole file */
 	char *msg;
 	char *note;       /* extra lines (hint, include chain), or NULL */
+	const char *kind; /* what `hubgen doctor` files it under ("shortcode"…), static; or NULL */
 	size_t seq;       /* order of arrival, to keep the sort stable */
 } hg_diag;
 
@@ -41,6 +42,9 @@ void hg_diag_add(hg_diags *d, hg_severity sev, const char *path, unsigned line, 
 /* Attaches a note line ("hint: …", "included from …") to the last diagnostic added by this
  * thread. Call it right after hg_diag_add from the same thread. */
 void hg_diag_note(hg_diags *d, const char *fmt, ...) HG_PRINTF(2, 3);
+/* Files the last diagnostic added by this thread under kind (a static string such as
+ * "shortcode"), for `hubgen doctor`'s report. Call it right after hg_diag_add. */
+void hg_diag_kind(hg_diags *d, const char *kind);
 /* Shorthands. */
 #define hg_error(d, path, line, col, ...) hg_diag_add((d), HG_ERROR, (path), (line), (col), __VA_ARGS__)
 #define hg_warn(d, path, line, col, ...) hg_diag_add((d), HG_WARNING, (path), (line), (col), __VA_ARGS__)

@@ -218,3 +218,22 @@ bool hg_path_inside(const char *inner, const char *outer)
 		return true;
 	return strncmp(inner, outer, n) == 0 && (inner[n] == '\0' || inner[n] == '/');
 }
+
+/* Added for issue 8 (hardening). Two links `a -> .` and `b -> .` in one folder made the
+ * page walk exponential (2^64 folders: a hang), and a link in _includes/ to /etc/passwd
+ * let `{% include %}` publish it. Every walk of the source asks this before following. */
+const char *hg_fs_link_refusal(const char *path, const char *dir, const char *real_source)
+{
+	const char *why = NULL;
+	char *target = hg_fs_realpath(path);
+	if (!target || !real_source || !hg_path_inside(target, real_source)) {
+		why = "symbolic link leads outside the source folder; not followed";
+	} else if (hg_fs_is_dir(target)) {
+		char *here = hg_fs_realpath(dir);
+		if (!here || hg_path_inside(here, target))
+			why = "symbolic link leads back to a folder it is in; not followed";
+		free(here);
+	}
+	free(target);
+	return why;
+}

@@ -43,5 +43,10 @@ char *hg_path_join(const char *a, const char *b);
 char *hg_fs_realpath(const char *path);
 /* True if inner is outer or lies inside it (both canonical absolute paths). */
 bool hg_path_inside(const char *inner, const char *outer);
+/* Whether a walk of the source folder real_source (canonical) may follow the symbolic link
+ * at path, an entry of the folder dir: only when its target lies inside real_source and,
+ * for a folder, is neither dir nor a folder holding it (a loop). Returns NULL when it may,
+ * else the reason, a static string for a warning. */
+const char *hg_fs_link_refusal(const char *path, const char *dir, const char *real_source);
 
 #endif

@@ -442,6 +442,51 @@ bool hg_link_rewrite(const hg_linkmap *m, const hg_page *from, const char *url, 
 	return target != NULL;
 }
 
+bool hg_link_ref(void *ud, const char *path, size_t len, bool absolute, hg_buf *out)
+{
+	const hg_link_from *f = ud;
+	size_t plen = 0;
+	while (plen < len && path[plen] != '#')
+		plen++;
+	static const char *const tails[] = {"", ".md", ".markdown", "/_index.md", "/index.md"};
+	hg_buf joined = HG_BUF_INIT, rel = HG_BUF_INIT, cand = HG_BUF_INIT;
+	const hg_page *target = NULL;
+	const char *slash = strrchr(f->page->rel, '/');
+	size_t dir_len = path[0] == '/' || !slash ? 0 : (size_t)(slash - f->page->rel);
+	for (int from_root = dir_len ? 0 : 1; from_root < 2 && !target; from_root++) {
+		hg_buf_reset(&joined);
+		hg_buf_addc(&joined, '/');
+		if (!from_root) {
+			hg_buf_add(&joined, f->page->rel, dir_len);
+			hg_buf_addc(&joined, '/');
+		}
+		hg_buf_add(&joined, path, plen);
+		hg_buf_reset(&rel);
+		if (!hg_url_normalize(joined.ptr, &rel))
+			continue;
+		while (rel.len > 1 && rel.ptr[rel.len - 1] == '/')
+			hg_buf_truncate(&rel, rel.len - 1);
+		for (size_t t = 0; t < HG_ARRAY_LEN(tails) && !target && rel.len > 1; t++) {
+			if (t && is_md_path(rel.ptr, rel.len))
+				break;
+			hg_buf_reset(&cand);
+			hg_buf_add(&cand, rel.ptr + 1, rel.len - 1);
+			hg_buf_adds(&cand, tails[t]);
+			target = find_by_rel(f->m, cand.ptr);
+		}
+	}
+	if (target) {
+		if (absolute)
+			hg_buf_adds(out, f->m->s->config.url);
+		hg_url_with_base(f->m->s->config.baseurl, target->url, out);
+		hg_buf_add(out, path + plen, len - plen);
+	}
+	hg_buf_release(&joined);
+	hg_buf_release(&rel);
+	hg_buf_release(&cand);
+	return target != NULL;
+}
+
 bool hg_link_resolve(const char *base, const char *page_url, const char *url, hg_buf *site_path,
 		     const char **fragment, bool *outside_base)
 {

@@ -58,6 +58,19 @@ void hg_linkmap_free(hg_linkmap *m);
  * untouched) to keep url as written. */
 bool hg_link_rewrite(const hg_linkmap *m, const hg_page *from, const char *url, hg_buf *out);
 
+/* The page a Hugo ref is written in, with the map to look it up in (hg_link_ref's ud). */
+typedef struct hg_link_from {
+	const hg_linkmap *m;
+	const hg_page *page;
+} hg_link_from;
+
+/* Hugo's ref and relref, as the shortcodes' callback (ud: an hg_link_from). path is a
+ * source path, relative to the page's folder or, failing that, to the pages root (a leading
+ * '/' means the root only), with or without its `.md`, or a section's folder (its _index.md
+ * or index.md); a `#fragment` is kept. Appends the page's URL with the base path (absolute:
+ * with the site's url first, when it has one) and returns true; false when no page matches. */
+bool hg_link_ref(void *ud, const char *path, size_t len, bool absolute, hg_buf *out);
+
 /* Checks the references of every page (refs[i] for s->pages[i]) and adds a warning for each
  * that does not resolve, at the place it was written. */
 void hg_links_check(const hg_linkmap *m, const hg_site *s, const hg_page_refs *refs, hg_diags *d);

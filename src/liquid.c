@@ -2843,3 +2843,13 @@ bool hg_liquid_render(const hg_template *t, const hg_value *globals, const hg_li
 	hg_arena_free(own);
 	return !r.failed;
 }
+
+bool hg_liquid_knows_tag(const char *name, size_t len)
+{
+	for (size_t i = 0; i < HG_ARRAY_LEN(tags); i++)
+		if (hg_mem_eq(name, len, tags[i].name))
+			return true;
+	return false;
+}
+
+bool hg_liquid_knows_filter(const char *name, size_t len) { return hg_lq_filter_find(name, len) >= 0; }

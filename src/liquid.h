@@ -66,6 +66,11 @@ hg_liquid_limits hg_liquid_default_limits(void);
 hg_template *hg_liquid_parse(hg_arena *a, const char *src, size_t len, const char *path, unsigned first_line,
 			     hg_diags *d);
 
+/* Whether the engine has a tag (as `if`, `include`; not `else`, `endif`) or a filter of
+ * that name, so that `hubgen doctor` can list the ones a site uses that it has not. */
+bool hg_liquid_knows_tag(const char *name, size_t len);
+bool hg_liquid_knows_filter(const char *name, size_t len);
+
 /* True if src has no Liquid markup at all ("{{" or "{%"), so a caller may skip parsing. */
 bool hg_liquid_is_plain(const char *src, size_t len);
 

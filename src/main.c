@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "doctor.h"
 #include "nav.h"
 #include "build.h"
 #include "serve.h"
@@ -31,6 +32,7 @@ static const char usage_text[] =
 	"  check     build everything and run every check, but write nothing\n"
 	"  nav       print the navigation tree (--format text|json) to debug its order\n"
 	"  serve     preview the site at http://127.0.0.1:4000/, rebuilt on every change\n"
+	"  doctor    list what the site uses that hubgen cannot build as written\n"
 	"\n"
 	"options for build and check:\n"
 	"  -s, --source DIR        the site's folder (default: .)\n"
@@ -53,6 +55,16 @@ static const char nav_usage_text[] =
 	"Prints the navigation tree as hubgen builds it. text: an indented outline with each\n"
 	"page's order (- when it has none), URL and source file. json: an array of\n"
 	"{\"title\", \"url\", \"order\", \"children\": [...]}.\n";
+
+static const char doctor_usage_text[] =
+	"usage: hubgen doctor [-s|--source DIR] [--drafts]\n"
+	"\n"
+	"A migration report for a Jekyll or Hugo site: every construct hubgen cannot build as\n"
+	"written (unknown shortcodes, Liquid tags and filters of plugins, theme keys, TOML,\n"
+	"kramdown attribute lists it drops, Liquid inside code blocks), as a table of kinds with\n"
+	"counts, then every place as path:line:col. Writes nothing.\n"
+	"\n"
+	"exit codes: 0 nothing to report, 1 the report lists places, 2 usage or config errors\n";
 
 static const char serve_usage_text[] =
 	"usage: hubgen serve [-s DIR] [--port N] [--host ADDR] [--open] [--drafts] [--base-url PATH]\n"
@@ -247,6 +259,49 @@ static int cmd_nav(int argc, char **argv)
 	return code;
 }
 
+/* hubgen doctor: the migration report (doctor.c) on stdout. */
+static int cmd_doctor(int argc, char **argv)
+{
+	hg_build_options opt = {0};
+	static const struct option longs[] = {
+		{"source", required_argument, NULL, 's'},
+		{"drafts", no_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, ":s:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 's': opt.source = optarg; break;
+		case 'D': opt.drafts = true; break;
+		case 'h': fputs(doctor_usage_text, stdout); return 0;
+		case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	hg_diags *d = hg_diags_new();
+	hg_buf report = HG_BUF_INIT;
+	size_t others = 0;
+	hg_doctor_result res = hg_doctor_run(&opt, d, &report, &others);
+	if (res == HG_DOCTOR_CONFIG_ERROR) {
+		print_diags(d);
+		hg_diags_free(d);
+		hg_buf_release(&report);
+		return EXIT_USAGE;
+	}
+	fwrite(report.ptr, 1, report.len, stdout);
+	if (others)
+		printf("\n%zu other problem%s (broken links, bad front matter…): run 'hubgen check' to see them\n", others,
+		       PLURAL(others));
+	hg_buf_release(&report);
+	hg_diags_free(d);
+	return res == HG_DOCTOR_CLEAN ? 0 : EXIT_CONTENT;
+}
+
 /* hubgen serve: the preview server (serve.c) until Ctrl-C. */
 static int cmd_serve(int argc, char **argv)
 {
@@ -316,5 +371,7 @@ int main(int argc, char **argv)
 		return cmd_nav(argc - 1, argv + 1);
 	if (!strcmp(cmd, "serve"))
 		return cmd_serve(argc - 1, argv + 1);
+	if (!strcmp(cmd, "doctor"))
+		return cmd_doctor(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", cmd);
 }

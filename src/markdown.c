@@ -130,6 +130,12 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 			return 0;
 		v = (v << 6) | (s[i] & 0x3F);
 	}
+	/* Issue 8: overlong forms, surrogates and code points past U+10FFFF are not UTF-8. The
+	 * page text is checked before it gets here, but Liquid's url_decode can make any bytes:
+	 * "%F0%80%80%80" decoded to 0, put a NUL into a heading id, and slug_unique looped for
+	 * ever over two such headings. */
+	if ((k == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) || (k == 4 && (v < 0x10000 || v > 0x10FFFF)))
+		return 0;
 	*cp = v;
 	return k;
 }
@@ -380,6 +386,19 @@ typedef struct md_ctx {
 	/* where the last bare autolink was found, so repeats of one URL find their own place */
 	cmark_node *auto_block;
 	size_t auto_off;
+
+	/* kramdown's markers (see "kramdown") */
+	cmark_node **no_toc; /* headings marked .no_toc */
+	size_t n_no_toc, no_toc_cap;
+	struct given_id {
+		cmark_node *h;
+		char *id; /* heap */
+	} *given_ids;
+	size_t n_given_ids, given_ids_cap;
+	cmark_node **tocs; /* placeholders for {:toc} */
+	size_t n_tocs, tocs_cap;
+	hg_md_ial *dropped;
+	size_t n_dropped, dropped_cap;
 } md_ctx;
 
 /* ==== raw HTML and unsafe URLs (opt->unsafe false) ==== */
@@ -736,6 +755,19 @@ static bool is_table(md_ctx *m, cmark_node *n)
 	       strcmp(cmark_node_get_type_string(n), "table") == 0;
 }
 
+/* A raw HTML line that starts with an empty comment (`<!----><div …>`) ends its HTML block
+ * on that line, so Markdown may follow on the next: the shortcodes' wrappers and the
+ * `markdown="1"` blocks are written so. The comment itself has done its work. */
+static void drop_empty_comment(cmark_node *n, hg_buf *tmp)
+{
+	const char *lit = cmark_node_get_literal(n);
+	if (!lit || strncmp(lit, "<!---->", 7) != 0)
+		return;
+	hg_buf_reset(tmp);
+	hg_buf_adds(tmp, lit + 7);
+	cmark_node_set_literal(n, tmp->ptr);
+}
+
 static void walk(md_ctx *m, cmark_node *root)
 {
 	hg_buf tmp = HG_BUF_INIT;
@@ -769,6 +801,7 @@ static void walk(md_ctx *m, cmark_node *root)
 			break;
 		case CMARK_NODE_IMAGE: record_link(m, n, true, &tmp); break;
 		case CMARK_NODE_HEADING: note_heading(m, n, &tmp); break;
+		case CMARK_NODE_HTML_BLOCK: drop_empty_comment(n, &tmp); break;
 		case CMARK_NODE_BLOCK_QUOTE:
 			if (m->quote_depth++ == 0) /* alerts do not nest */
 				note_restyle(m, n, RS_QUOTE)->level = m->last_level;
@@ -841,8 +874,43 @@ static void replace_node(md_ctx *m, cmark_node *n, cmark_node *repl, cmark_node 
  * renderer starts a line before and after a custom block's texts.) An id that would be
  * empty (a heading of only punctuation or emoji) is "section"; a heading with no text at
  * all gets no anchor, which would have nothing to name. */
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t) * (cmark_node *const *)a, y = (uintptr_t) * (cmark_node *const *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The id `{#id}` gave heading h (the last one written), or NULL. given_ids is sorted by
+ * node, stably, before the headings get their ids. */
+static const char *given_id(const md_ctx *m, cmark_node *h)
+{
+	size_t lo = 0, hi = m->n_given_ids;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if ((uintptr_t)m->given_ids[mid].h <= (uintptr_t)h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && m->given_ids[lo - 1].h == h ? m->given_ids[lo - 1].id : NULL;
+}
+
+static bool marked_no_toc(const md_ctx *m, cmark_node *h)
+{
+	return m->n_no_toc && bsearch(&h, m->no_toc, m->n_no_toc, sizeof *m->no_toc, ptr_cmp) != NULL;
+}
+
 static void give_heading_ids(md_ctx *m, hg_md_doc *doc)
 {
+	if (m->n_no_toc > 1)
+		qsort(m->no_toc, m->n_no_toc, sizeof *m->no_toc, ptr_cmp);
+	/* stable by node: insertion sort on (node, order written); there are few */
+	for (size_t i = 1; i < m->n_given_ids; i++)
+		for (size_t j = i; j > 0 && (uintptr_t)m->given_ids[j - 1].h > (uintptr_t)m->given_ids[j].h; j--) {
+			struct given_id t = m->given_ids[j];
+			m->given_ids[j] = m->given_ids[j - 1];
+			m->given_ids[j - 1] = t;
+		}
 	hg_buf text = HG_BUF_INIT, slug = HG_BUF_INIT, tag = HG_BUF_INIT;
 	doc->headings = hg_arena_alloc(m->a, (m->n_headings ? m->n_headings : 1) * sizeof *doc->headings);
 	for (size_t i = 0; i < m->n_headings; i++) {
@@ -851,7 +919,11 @@ static void give_heading_ids(md_ctx *m, hg_md_doc *doc)
 		hg_buf_reset(&text);
 		hg_buf_reset(&slug);
 		heading_text(h, &text); /* with the emoji, as the reader sees it */
-		hg_heading_slug(m->heading_keys[i], strlen(m->heading_keys[i]), &slug);
+		const char *given = given_id(m, h);
+		if (given)
+			hg_buf_adds(&slug, given);
+		else
+			hg_heading_slug(m->heading_keys[i], strlen(m->heading_keys[i]), &slug);
 		if (!slug.len)
 			hg_buf_adds(&slug, "section");
 		slug_unique(&m->ids, &slug);
@@ -882,6 +954,7 @@ static void give_heading_ids(md_ctx *m, hg_md_doc *doc)
 		    .id = hg_arena_strndup(m->a, slug.ptr, slug.len),
 		    .text = hg_arena_strndup(m->a, text.ptr, text.len),
 		    .line = (unsigned)cmark_node_get_start_line(h) + m->opt->first_line - 1,
+		    .no_toc = marked_no_toc(m, h),
 		};
 	}
 	doc->n_headings = m->n_headings;
@@ -1366,11 +1439,551 @@ static void restyle_all(md_ctx *m)
 	hg_buf_release(&b);
 }
 
+/* ==== kramdown ====
+ * Jekyll's Markdown is kramdown, and Jekyll sites (just-the-docs above all) use three of its
+ * markers that CommonMark shows as text: block attribute lists, the {:toc} list, and
+ * markdown="1" on HTML blocks. See markdown.h for what each becomes.
+ *
+ * An attribute list (IAL) is a line `{: … }`. cmark reads it as text: as a paragraph of its
+ * own when blank lines or another block surround it, or as the first or last line of the
+ * paragraph it is written against. Before the walk, every paragraph is looked at:
+ *   - a paragraph that is only an IAL applies to the block right after it (or, when none
+ *     follows on the next line, the one right before it; `.no_toc` and `#id` look for a
+ *     heading right before it first), and goes;
+ *   - an IAL as a paragraph's first or last line applies to that paragraph and goes — or,
+ *     for `{:toc}` ending a list item, to the whole list, which becomes the contents list.
+ * A callout wraps its block (a block quote is unwrapped into it), headings are noted for
+ * give_heading_ids, and everything else an IAL says is dropped and recorded. */
+
+/* from "the first level-1 heading", below */
+static size_t skip_blanks(const char *s, size_t n, size_t i);
+static size_t trim_end(const char *s, size_t n);
+static size_t fence_of(const char *s, size_t n, char *ch);
+static bool is_alnum(char c);
+
+static bool has_bytes(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (const char *p = s, *end = s + n; (p = memchr(p, needle[0], (size_t)(end - p))); p++)
+		if ((size_t)(end - p) >= k && memcmp(p, needle, k) == 0)
+			return true;
+	return false;
+}
+
+#define MAX_IAL 256 /* longer lines are not read as attribute lists */
+#define MAX_ID 128
+
+typedef struct ial {
+	const char *word; /* a callout's word, or NULL: "Note", "Warning"… ("" for highlight) */
+	bool callout;     /* warning: the warning callout; else inset text */
+	bool titled;      /* .note-title…: the first paragraph is the title */
+	bool no_toc, toc;
+	char id[MAX_ID]; /* "#id", or "" */
+	bool unknown;    /* something else was said: recorded for the doctor */
+} ial;
+
+/* s[0..n) as an IAL: `{: tokens }`, `{:toc}`, or (heading_form) `{#id}`. */
+static bool parse_ial(const char *s, size_t n, bool heading_form, ial *x)
+{
+	memset(x, 0, sizeof *x);
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	if (n < 3 || n > MAX_IAL || s[0] != '{' || s[n - 1] != '}' || memchr(s, '\n', n))
+		return false;
+	if (s[1] != ':' && !(heading_form && s[1] == '#'))
+		return false;
+	static const struct {
+		const char *cls, *word;
+		bool callout;
+	} classes[] = {{"note", "Note", false},
+		       {"important", "Important", false},
+		       {"new", "New", false},
+		       {"highlight", "", false},
+		       {"warning", "Warning", true}};
+	size_t i = s[1] == ':' ? 2 : 1, end = n - 1;
+	while (i < end) {
+		while (i < end && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		size_t b = i;
+		char q = 0;
+		while (i < end && (q || (s[i] != ' ' && s[i] != '\t'))) {
+			if (q && s[i] == q)
+				q = 0;
+			else if (!q && (s[i] == '"' || s[i] == '\''))
+				q = s[i];
+			i++;
+		}
+		const char *t = s + b;
+		size_t tl = i - b;
+		if (!tl)
+			break;
+		if (eq_ci(t, tl, "toc")) {
+			x->toc = true;
+		} else if (t[0] == '.' && tl == 7 && !memcmp(t, ".no_toc", 7)) {
+			x->no_toc = true;
+		} else if (t[0] == '.') {
+			bool found = false;
+			for (size_t k = 0; k < HG_ARRAY_LEN(classes) && !found; k++) {
+				size_t cl = strlen(classes[k].cls);
+				bool titled = tl == cl + 7 && !memcmp(t + 1 + cl, "-title", 6);
+				if ((tl == cl + 1 || titled) && !memcmp(t + 1, classes[k].cls, cl)) {
+					found = true;
+					x->word = classes[k].word;
+					x->callout = classes[k].callout;
+					x->titled = titled;
+				}
+			}
+			x->unknown |= !found;
+		} else if (t[0] == '#' && tl > 1 && tl < MAX_ID) {
+			bool ok = true;
+			for (size_t k = 1; k < tl && ok; k++)
+				ok = is_alnum(t[k]) || t[k] == '-' || t[k] == '_' || t[k] == ':' || t[k] == '.';
+			if (ok) {
+				memcpy(x->id, t + 1, tl - 1);
+				x->id[tl - 1] = '\0';
+			} else {
+				x->unknown = true;
+			}
+		} else {
+			x->unknown = true; /* key="value", a reference to a definition */
+		}
+	}
+	return true;
+}
+
+/* The text of the inlines from first up to (not including) a line break, or NULL when one of
+ * them is not text. *next is the line break (NULL at the end). */
+static const char *line_text(cmark_node *first, cmark_node **brk, hg_buf *tmp)
+{
+	hg_buf_reset(tmp);
+	cmark_node *c = first;
+	for (; c && !is_break(c); c = cmark_node_next(c)) {
+		if (cmark_node_get_type(c) != CMARK_NODE_TEXT || tmp->len > MAX_IAL)
+			return NULL;
+		hg_buf_adds(tmp, cmark_node_get_literal(c));
+	}
+	*brk = c;
+	return tmp->ptr;
+}
+
+static void record_dropped(md_ctx *m, int line, const char *text)
+{
+	int col = 1;
+	size_t off = offset_of(m, line, 1);
+	if (off != SIZE_MAX) {
+		const char *brace = memchr(m->src + off, '{', line_end(m, (size_t)line) - off);
+		if (brace)
+			col = (int)(brace - (m->src + off)) + 1;
+	}
+	HG_GROW(m->dropped, m->dropped_cap, m->n_dropped + 1);
+	m->dropped[m->n_dropped++] = (hg_md_ial){
+	    .line = line > 0 ? (unsigned)line + m->opt->first_line - 1 : 0,
+	    .col = (unsigned)col,
+	    .text = hg_arena_strdup(m->a, text),
+	};
+}
+
+static bool is_heading(cmark_node *n) { return n && cmark_node_get_type(n) == CMARK_NODE_HEADING; }
+
+static void heading_attrs(md_ctx *m, cmark_node *h, const ial *x)
+{
+	if (x->no_toc) {
+		HG_GROW(m->no_toc, m->no_toc_cap, m->n_no_toc + 1);
+		m->no_toc[m->n_no_toc++] = h;
+	}
+	if (x->id[0]) {
+		HG_GROW(m->given_ids, m->given_ids_cap, m->n_given_ids + 1);
+		m->given_ids[m->n_given_ids].h = h;
+		m->given_ids[m->n_given_ids++].id = hg_xstrdup(x->id);
+	}
+}
+
+/* Wraps target in the callout x names; level is the last heading's before it. */
+static void wrap_callout(md_ctx *m, cmark_node *target, const ial *x, int level, hg_buf *tag)
+{
+	cmark_node *title = NULL;
+	bool quote = cmark_node_get_type(target) == CMARK_NODE_BLOCK_QUOTE;
+	if (x->titled) {
+		cmark_node *first = quote ? cmark_node_first_child(target) : NULL;
+		if (first && cmark_node_get_type(first) == CMARK_NODE_PARAGRAPH && cmark_node_next(first))
+			title = first;
+	}
+	hg_buf_reset(tag);
+	int h = level < 1 ? 2 : level < 6 ? level + 1 : 6;
+	if (x->callout) {
+		hg_buf_adds(tag, "<div class=\"nhsuk-card nhsuk-card--warning\">\n<div class=\"nhsuk-card__content\">");
+		if (!title)
+			hg_buf_addf(tag,
+			            "\n<h%d class=\"nhsuk-card__heading\"><span role=\"text\"><span "
+			            "class=\"nhsuk-u-visually-hidden\">Important: </span>%s</span></h%d>",
+			            h, x->word, h);
+	} else {
+		hg_buf_adds(tag, "<div class=\"nhsuk-inset-text\">");
+		if (*x->word)
+			hg_buf_addf(tag, "\n<span class=\"nhsuk-u-visually-hidden\">%s: </span>", x->word);
+	}
+	cmark_node *block = new_custom(CMARK_NODE_CUSTOM_BLOCK, tag->ptr, x->callout ? "</div>\n</div>" : "</div>");
+	if (quote) {
+		replace_node(m, target, block, cmark_node_first_child(target));
+	} else {
+		if (!cmark_node_insert_before(target, block))
+			abort();
+		cmark_node_unlink(target);
+		if (!cmark_node_append_child(block, target))
+			abort();
+	}
+	if (title) {
+		hg_buf_reset(tag);
+		if (x->callout)
+			hg_buf_addf(tag,
+			            "<h%d class=\"nhsuk-card__heading\"><span role=\"text\"><span "
+			            "class=\"nhsuk-u-visually-hidden\">Important: </span>",
+			            h);
+		else
+			hg_buf_adds(tag, "<p><strong>");
+		char close[32];
+		snprintf(close, sizeof close, x->callout ? "</span></h%d>" : "</strong></p>", h);
+		cmark_node *inl = new_custom(CMARK_NODE_CUSTOM_INLINE, tag->ptr, close);
+		move_children(cmark_node_first_child(title), inl);
+		cmark_node *holder = new_custom(CMARK_NODE_CUSTOM_BLOCK, "", "");
+		replace_node(m, title, holder, NULL);
+		cmark_node_append_child(holder, inl);
+	}
+}
+
+/* The list that {:toc} ends becomes a placeholder, filled in once the headings have ids. */
+static void toc_at(md_ctx *m, cmark_node *list)
+{
+	cmark_node *ph = new_custom(CMARK_NODE_CUSTOM_BLOCK, "", "");
+	replace_node(m, list, ph, NULL);
+	HG_GROW(m->tocs, m->tocs_cap, m->n_tocs + 1);
+	m->tocs[m->n_tocs++] = ph;
+}
+
+static bool adjacent(cmark_node *a, cmark_node *b)
+{
+	return a && b && cmark_node_get_end_line(a) + 1 == cmark_node_get_start_line(b);
+}
+
+/* What one IAL does to its target. */
+static void apply_ial(md_ctx *m, cmark_node *target, const ial *x, int level, hg_buf *tag)
+{
+	if (is_heading(target))
+		heading_attrs(m, target, x);
+	if (x->word && target && !is_heading(target))
+		wrap_callout(m, target, x, level, tag);
+}
+
+static void kramdown_pass(md_ctx *m, cmark_node *root)
+{
+	/* the paragraphs and headings, in document order, noted before anything moves */
+	cmark_node **nodes = NULL;
+	size_t n = 0, cap = 0;
+	cmark_iter *it = cmark_iter_new(root);
+	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+		cmark_node *c = cmark_iter_get_node(it);
+		cmark_node_type t = cmark_node_get_type(c);
+		if (ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING)) {
+			HG_GROW(nodes, cap, n + 1);
+			nodes[n++] = c;
+		}
+	}
+	cmark_iter_free(it);
+
+	hg_buf tmp = HG_BUF_INIT, tag = HG_BUF_INIT;
+	int level = 0;
+	ial x;
+	for (size_t i = 0; i < n; i++) {
+		cmark_node *p = nodes[i];
+		if (is_heading(p)) {
+			/* `## Title {#id}`: the end of the last text */
+			cmark_node *last = cmark_node_last_child(p);
+			const char *lit = last && cmark_node_get_type(last) == CMARK_NODE_TEXT ? cmark_node_get_literal(last) : NULL;
+			const char *open = lit ? strrchr(lit, '{') : NULL;
+			if (open && parse_ial(open, strlen(open), true, &x)) {
+				heading_attrs(m, p, &x);
+				if (x.unknown || x.toc || x.word)
+					record_dropped(m, cmark_node_get_start_line(p), open);
+				hg_buf_reset(&tmp);
+				hg_buf_add(&tmp, lit, (size_t)(open - lit));
+				while (tmp.len && tmp.ptr[tmp.len - 1] == ' ')
+					hg_buf_truncate(&tmp, tmp.len - 1);
+				cmark_node_set_literal(last, tmp.ptr);
+			}
+			level = cmark_node_get_heading_level(p);
+			continue;
+		}
+		cmark_node *brk = NULL, *first = cmark_node_first_child(p);
+		const char *text = first ? line_text(first, &brk, &tmp) : NULL;
+		if (text && parse_ial(text, strlen(text), false, &x)) {
+			if (x.unknown)
+				record_dropped(m, cmark_node_get_start_line(p), text);
+			if (!brk) {
+				/* alone: the block after it, else the one before it */
+				cmark_node *prev = cmark_node_previous(p), *next = cmark_node_next(p);
+				cmark_node *target;
+				if ((x.no_toc || x.id[0]) && is_heading(prev) && adjacent(prev, p))
+					target = prev;
+				else if (x.toc && prev && cmark_node_get_type(prev) == CMARK_NODE_LIST)
+					target = prev;
+				else
+					target = next && adjacent(p, next) ? next : prev && adjacent(prev, p) ? prev : next;
+				detach(m, p);
+				if (x.toc) {
+					if (target == prev && prev && cmark_node_get_type(prev) == CMARK_NODE_LIST)
+						toc_at(m, prev);
+				} else if (target) {
+					apply_ial(m, target, &x, level, &tag);
+				}
+				continue;
+			}
+			/* the paragraph's first line */
+			for (cmark_node *c = first, *next; c; c = next) {
+				next = cmark_node_next(c);
+				detach(m, c);
+				if (c == brk)
+					break;
+			}
+			apply_ial(m, p, &x, level, &tag);
+			continue;
+		}
+		/* the paragraph's last line */
+		cmark_node *last_brk = NULL;
+		for (cmark_node *c = cmark_node_last_child(p); c && !last_brk; c = cmark_node_previous(c))
+			if (is_break(c))
+				last_brk = c;
+		if (!last_brk)
+			continue;
+		text = line_text(cmark_node_next(last_brk), &brk, &tmp);
+		if (!text || !parse_ial(text, strlen(text), false, &x))
+			continue;
+		if (x.unknown)
+			record_dropped(m, cmark_node_get_end_line(p), text);
+		for (cmark_node *c = last_brk, *next; c; c = next) {
+			next = cmark_node_next(c);
+			detach(m, c);
+		}
+		cmark_node *item = cmark_node_parent(p);
+		if (x.toc && item && cmark_node_get_type(item) == CMARK_NODE_ITEM)
+			toc_at(m, cmark_node_parent(item));
+		else if (!x.toc)
+			apply_ial(m, p, &x, level, &tag);
+	}
+	free(nodes);
+	hg_buf_release(&tmp);
+	hg_buf_release(&tag);
+}
+
+/* The contents list a {:toc} becomes: the page's h2 headings and, under each, its h3s,
+ * leaving out those marked .no_toc, as NHS.UK's contents list. */
+static void fill_tocs(md_ctx *m, const hg_md_doc *doc)
+{
+	if (!m->n_tocs)
+		return;
+	hg_buf html = HG_BUF_INIT;
+	hg_buf_adds(&html, "<nav class=\"nhsuk-contents-list\" role=\"navigation\" aria-label=\"Table of contents\">\n"
+	                   "<h2 class=\"nhsuk-u-visually-hidden\">Contents</h2>\n<ol class=\"nhsuk-contents-list__list\">\n");
+	bool open_item = false, open_sub = false;
+	for (size_t i = 0; i < doc->n_headings; i++) {
+		const hg_md_heading *h = &doc->headings[i];
+		if (h->no_toc || h->level < 2 || h->level > 3 || (h->level == 3 && !open_item))
+			continue;
+		if (h->level == 2) {
+			if (open_sub)
+				hg_buf_adds(&html, "</ol>\n");
+			if (open_item)
+				hg_buf_adds(&html, "</li>\n");
+			open_sub = false;
+		} else if (!open_sub) {
+			hg_buf_adds(&html, "\n<ol class=\"nhsuk-contents-list__list\">\n");
+			open_sub = true;
+		}
+		hg_buf_adds(&html, "<li class=\"nhsuk-contents-list__item\"><a class=\"nhsuk-contents-list__link\" href=\"#");
+		hg_buf_add_html_escaped(&html, h->id, strlen(h->id));
+		hg_buf_adds(&html, "\">");
+		hg_buf_add_html_escaped(&html, h->text, strlen(h->text));
+		hg_buf_adds(&html, "</a>");
+		if (h->level == 3)
+			hg_buf_adds(&html, "</li>\n");
+		else
+			open_item = true;
+	}
+	if (open_sub)
+		hg_buf_adds(&html, "</ol>\n");
+	if (open_item)
+		hg_buf_adds(&html, "</li>\n");
+	hg_buf_adds(&html, "</ol>\n</nav>");
+	for (size_t i = 0; i < m->n_tocs; i++)
+		cmark_node_set_on_enter(m->tocs[i], html.ptr);
+	hg_buf_release(&html);
+}
+
+/* ---- markdown="1" ----
+ * cmark keeps an HTML block raw up to the next blank line, so `<div markdown="1">` with
+ * Markdown on the next line stays raw. Before parsing, such a block's lines are rewritten, in
+ * place and line for line: the opening and closing tags and every other line of HTML inside
+ * get an empty comment before them (`<!---->`, which ends an HTML block on its own line, see
+ * drop_empty_comment) and lose their indentation; the attribute goes. Inside the block, an
+ * element opened on a line of its own without the attribute (`<summary>`) keeps its lines
+ * raw up to its closing tag, as kramdown keeps it. */
+
+static bool name_byte(char c) { return is_alnum(c) || c == '-'; }
+
+/* The markdown= attribute in the tag at s[0..n) (which starts with '<'): its place. */
+static bool md_attr(const char *s, size_t n, size_t *at, size_t *len)
+{
+	const char *gt = memchr(s, '>', n);
+	size_t end = gt ? (size_t)(gt - s) : n;
+	for (size_t i = 1; i + 9 < end; i++) {
+		if (s[i - 1] != ' ' || memcmp(s + i, "markdown=", 9) != 0)
+			continue;
+		size_t k = i + 9;
+		char q = s[k] == '"' || s[k] == '\'' ? s[k++] : 0;
+		size_t vb = k;
+		while (k < end && (q ? s[k] != q : s[k] != ' ' && s[k] != '/'))
+			k++;
+		bool yes = (k - vb == 1 && s[vb] == '1') || (k - vb == 5 && !memcmp(s + vb, "block", 5)) ||
+		           (k - vb == 4 && !memcmp(s + vb, "span", 4));
+		if (q && k < end)
+			k++;
+		*at = i - 1; /* with the space before it */
+		*len = k - (i - 1);
+		return yes;
+	}
+	return false;
+}
+
+static bool void_tag(const char *s, size_t n)
+{
+	static const char *const names[] = {"br", "hr", "img", "input", "meta", "link", "wbr", "col", "source", "area", "embed"};
+	for (size_t i = 0; i < HG_ARRAY_LEN(names); i++)
+		if (eq_ci(s, n, names[i]))
+			return true;
+	return false;
+}
+
+/* Whether s[0..n) holds a closing tag `</name`. */
+static bool has_close(const char *s, size_t n, const char *name, size_t nl)
+{
+	for (size_t i = 0; i + 2 + nl <= n; i++)
+		if (s[i] == '<' && s[i + 1] == '/' && !strncmp(s + i + 2, name, nl) &&
+		    (i + 2 + nl == n || !name_byte(s[i + 2 + nl])))
+			return true;
+	return false;
+}
+
+#define MD_NEST 16
+
+static bool rewrite_markdown_attr(const char *src, size_t len, hg_buf *out)
+{
+	struct {
+		char name[32];
+		bool raw; /* an element inside whose lines stay raw */
+	} stack[MD_NEST];
+	size_t depth = 0;
+	bool changed = false;
+	char fence_ch = 0;
+	size_t fence_len = 0;
+	for (size_t off = 0; off < len;) {
+		const char *s = src + off;
+		const char *nl = memchr(s, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - s) + 1 : len - off; /* with its newline */
+		size_t text = n - (nl != NULL);
+		size_t ind = skip_blanks(s, text, 0);
+		const char *t = s + ind;
+		size_t tn = text - ind;
+		char ch;
+		size_t fl = depth ? 0 : fence_of(s, trim_end(s, text), &ch);
+		if (!depth && (fence_len || fl)) {
+			if (!fence_len) {
+				fence_ch = ch;
+				fence_len = fl;
+			} else if (fl >= fence_len && ch == fence_ch) {
+				fence_len = 0;
+			}
+			hg_buf_add(out, s, n);
+			off += n;
+			continue;
+		}
+		size_t nlen = 0;
+		bool closing = tn > 1 && t[0] == '<' && t[1] == '/';
+		if (tn > 1 && t[0] == '<')
+			while (1 + closing + nlen < tn && name_byte(t[1 + closing + nlen]))
+				nlen++;
+		const char *name = t + 1 + closing;
+		size_t at, alen;
+		bool opens_md = nlen && !closing && nlen < sizeof stack[0].name && md_attr(t, tn, &at, &alen) &&
+		                (ind <= 3 || depth);
+		bool raw_inside = depth && stack[depth - 1].raw;
+		if (opens_md && !raw_inside && depth < MD_NEST && !has_close(t, tn, name, nlen)) {
+			hg_buf_add(out, s, depth ? 0 : ind);
+			hg_buf_adds(out, "<!---->");
+			hg_buf_add(out, t, at);
+			hg_buf_add(out, t + at + alen, n - ind - at - alen);
+			memcpy(stack[depth].name, name, nlen);
+			stack[depth].name[nlen] = '\0';
+			stack[depth++].raw = false;
+			changed = true;
+		} else if (!depth) {
+			hg_buf_add(out, s, n);
+		} else if (raw_inside || nlen) {
+			/* a line of HTML, or of an element kept raw */
+			hg_buf_adds(out, "<!---->");
+			hg_buf_add(out, t, n - ind);
+			const char *top = stack[depth - 1].name;
+			if (closing && hg_mem_eq(name, nlen, top)) {
+				depth--;
+			} else if (!raw_inside && !closing && !void_tag(name, nlen) && !has_close(t, tn, name, nlen) &&
+			           tn && t[tn - 1] == '>' && t[tn - 2] != '/' && depth < MD_NEST && nlen < sizeof stack[0].name) {
+				memcpy(stack[depth].name, name, nlen);
+				stack[depth].name[nlen] = '\0';
+				stack[depth++].raw = true;
+			}
+		} else {
+			hg_buf_add(out, s, n); /* Markdown */
+		}
+		off += n;
+	}
+	return changed;
+}
+
 static void attach(cmark_parser *p, const char *name)
 {
 	cmark_syntax_extension *ext = cmark_find_syntax_extension(name);
 	if (ext)
 		cmark_parser_attach_syntax_extension(p, ext);
+}
+
+/* Issue 8: cmark-gfm 0.29.0.gfm.6 (Debian 12) appends each cell of a table row to a linked
+ * list by walking the list (cmark_llist_append), so a row of n cells costs n^2 steps: one
+ * line of 40,000 '|' under a table header took 7 s, and a 10 MB one would take days.
+ * Newer cmark-gfm releases fix it; until then a document whose lines could make that much
+ * work (the sum over lines of the square of their '|' count) is read without the table
+ * extension: its pipes stay text. Real tables are nowhere near the limit (a 20-column
+ * table of 10,000 rows is 4 million). */
+#define MAX_TABLE_WORK 100000000u
+
+static bool tables_affordable(const char *src, size_t len)
+{
+	uint64_t work = 0, n = 0;
+	const char *p = src, *end = src + len, *line_end = src;
+	while ((p = memchr(p, '|', (size_t)(end - p)))) {
+		if (p >= line_end) { /* first '|' of a new line: settle the previous one */
+			work += n * n;
+			n = 0;
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			line_end = nl ? nl : end;
+		}
+		n++;
+		p++;
+		if (work + n * n > MAX_TABLE_WORK)
+			return false;
+	}
+	return true;
 }
 
 void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, hg_arena *a, hg_md_doc *doc)
@@ -1393,12 +2006,18 @@ void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, h
 	hg_arena *outer_arena = cm_arena; /* markdownify may nest a render inside a render */
 	cm_arena = a;
 	cmark_parser *parser = cmark_parser_new_with_mem(options, &cm_mem);
-	attach(parser, "table");
+	if (tables_affordable(src, len)) /* see above */
+		attach(parser, "table");
 	attach(parser, "strikethrough");
 	attach(parser, "autolink");
 	attach(parser, "tasklist");
 	if (!opt->unsafe)
 		attach(parser, "tagfilter");
+	hg_buf kram = HG_BUF_INIT;
+	if (has_bytes(src, len, "markdown=") && rewrite_markdown_attr(src, len, &kram)) {
+		src = kram.ptr; /* line for line the same, so every position still holds */
+		len = kram.len;
+	}
 	pthread_mutex_lock(&parse_lock);
 	cmark_parser_feed(parser, src, len);
 	cmark_node *root = cmark_parser_finish(parser);
@@ -1413,8 +2032,13 @@ void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, h
 	*doc = (hg_md_doc){0};
 	if (!opt->unsafe)
 		drop_raw_html(root);
+	if (has_bytes(src, len, "{:") || has_bytes(src, len, "{#")) {
+		cmark_consolidate_text_nodes(root); /* `{: .no_toc }` is one text, not three */
+		kramdown_pass(&m, root);
+	}
 	walk(&m, root);
 	give_heading_ids(&m, doc);
+	fill_tocs(&m, doc);
 	restyle_all(&m);
 
 	char *html = cmark_render_html_with_mem(root, options, cmark_parser_get_syntax_extensions(parser), &cm_mem);
@@ -1426,6 +2050,11 @@ void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, h
 		memcpy(doc->links, m.links, m.n_links * sizeof *doc->links);
 	doc->n_links = m.n_links;
 	doc->has_code = m.has_code;
+	doc->dropped_ials = hg_arena_alloc(a, (m.n_dropped ? m.n_dropped : 1) * sizeof *doc->dropped_ials);
+	if (m.n_dropped)
+		memcpy(doc->dropped_ials, m.dropped, m.n_dropped * sizeof *doc->dropped_ials);
+	doc->n_dropped_ials = m.n_dropped;
+	free(m.dropped);
 
 	/* the tree, the detached nodes and the parser are all in the arena: nothing to free */
 	(void)root;
@@ -1440,6 +2069,12 @@ void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, h
 	free(m.links);
 	free(m.line_starts);
 	slug_set_release(&m.ids);
+	free(m.no_toc);
+	for (size_t i = 0; i < m.n_given_ids; i++)
+		free(m.given_ids[i].id);
+	free(m.given_ids);
+	free(m.tocs);
+	hg_buf_release(&kram);
 }
 
 /* ==== the first level-1 heading, without parsing ====

@@ -8,7 +8,15 @@
  * link checker, and emoji shortcodes (`:smile:`) become emoji.
  *
  * The HTML is NHS.UK frontend 10's where it has a component: tables are its responsive
- * table, GitHub alerts (`> [!NOTE]`…) its inset text or warning callout. Task lists get a
+ * table, GitHub alerts (`> [!NOTE]`…) its inset text or warning callout.
+ *
+ * kramdown's markers, as Jekyll sites (and just-the-docs) write them, are read too: a block
+ * attribute list `{: .note }` (.important, .highlight, .new: inset text; .warning: warning
+ * callout; `-title` forms take the first paragraph as the title) on its own line before or
+ * directly after a block; `{: .no_toc }` after a heading; `{#id}` at the end of a heading;
+ * `{:toc}` ending a list (`1. TOC` / `{:toc}`), which becomes the page's contents list of
+ * h2 and h3; `markdown="1"` (or "block") on an HTML block, whose inside is read as Markdown.
+ * Other attribute lists are dropped and listed in hg_md_doc for `hubgen doctor`. Task lists get a
  * labelled checkbox per item, code blocks a tab stop. The exact markup of each is pinned
  * by tests/spec/markdown; it is the same for the same input, every time.
  *
@@ -28,7 +36,15 @@ typedef struct hg_md_heading {
 	const char *id;   /* the id attribute written */
 	const char *text; /* plain text of the heading, as shown (emoji shortcodes replaced) */
 	unsigned line;    /* in the file */
+	bool no_toc;      /* kramdown's {: .no_toc }: left out of contents lists */
 } hg_md_heading;
+
+/* A kramdown attribute list hubgen does not act on (it only styles in the source's theme):
+ * dropped from the HTML, kept here for `hubgen doctor`. */
+typedef struct hg_md_ial {
+	unsigned line, col; /* in the file */
+	const char *text;   /* as written: "{: .text-delta }" */
+} hg_md_ial;
 
 typedef struct hg_md_link {
 	const char *url; /* as written in the source (before rewriting) */
@@ -58,6 +74,8 @@ typedef struct hg_md_doc {
 	hg_md_link *links; /* in document order, in the arena */
 	size_t n_links;
 	bool has_code; /* has a code block (the theme loads a highlighter only then) */
+	hg_md_ial *dropped_ials; /* in document order, in the arena */
+	size_t n_dropped_ials;
 } hg_md_doc;
 
 /* Renders src (len bytes) to HTML. Everything in doc lives in arena a. */

@@ -96,13 +96,16 @@ hg_output *hg_output_begin(const char *dest, hg_diags *d)
 }
 
 /* Makes the folder at path, replacing a file that stands where it or a parent should be
- * (the site's shape changed since the staging folder was last used). */
-static void ensure_dir(const char *path)
+ * (the site's shape changed since the staging folder was last used). Only the parents
+ * after the first root_len bytes (the staging folder's own path) are looked at: issue 8
+ * found that with a destination under a symbolic link (-d link/site), the walk from '/'
+ * unlinked `link` itself, outside the destination, and made a folder in its place. */
+static void ensure_dir(const char *path, size_t root_len)
 {
 	if (mkdir(path, 0755) == 0 || (errno == EEXIST && hg_fs_is_dir(path)))
 		return;
 	char *p = hg_xstrdup(path);
-	for (char *s = p + 1;; s++) {
+	for (char *s = p + (root_len ? root_len : 1);; s++) {
 		bool last = *s == '\0';
 		if (*s != '/' && !last)
 			continue;
@@ -134,7 +137,7 @@ void hg_output_prepare(hg_output *o, const char *const *paths, size_t n)
 		hg_buf_adds(&dir, o->staging);
 		hg_buf_addc(&dir, '/');
 		hg_buf_add(&dir, paths[i], len);
-		ensure_dir(dir.ptr);
+		ensure_dir(dir.ptr, strlen(o->staging));
 	}
 	hg_buf_release(&last);
 	hg_buf_release(&dir);
@@ -178,13 +181,13 @@ static bool write_all(int fd, const char *data, size_t len)
 	return true;
 }
 
-static void make_parent(const char *path)
+static void make_parent(const char *path, size_t root_len)
 {
 	char *dir = hg_xstrdup(path);
 	char *slash = strrchr(dir, '/');
 	if (slash) {
 		*slash = '\0';
-		ensure_dir(dir);
+		ensure_dir(dir, root_len);
 	}
 	free(dir);
 }
@@ -202,13 +205,13 @@ static bool replace_with(const char *tmp, const char *target)
 }
 
 /* target becomes another name for the published file old (same inode, same time). */
-static bool link_in(const char *old, const char *target, const char *tmp)
+static bool link_in(const char *old, const char *target, const char *tmp, size_t root_len)
 {
 	unlink(tmp);
 	if (link(old, tmp) != 0) {
 		if (errno != ENOENT)
 			return false;
-		make_parent(tmp);
+		make_parent(tmp, root_len);
 		if (link(old, tmp) != 0)
 			return false;
 	}
@@ -221,12 +224,12 @@ static bool link_in(const char *old, const char *target, const char *tmp)
 /* target gets these bytes, as a new file: never written in place, since it may be a hard
  * link to a file of the live site. A tmp left by a killed build is removed first for the
  * same reason (O_EXCL). */
-static bool write_new(const char *target, const char *tmp, const char *data, size_t len)
+static bool write_new(const char *target, const char *tmp, const char *data, size_t len, size_t root_len)
 {
 	unlink(tmp);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0 && errno == ENOENT) {
-		make_parent(tmp);
+		make_parent(tmp, root_len);
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	}
 	if (fd < 0)
@@ -264,14 +267,14 @@ bool hg_output_write(hg_output *o, const char *rel, const char *data, size_t len
 			if (lstat(target, &tst) == 0 && tst.st_ino == ost.st_ino && tst.st_dev == ost.st_dev)
 				ok = unchanged = true; /* already so, from the build before: nothing to do */
 			else
-				ok = unchanged = link_in(old, target, tmp);
+				ok = unchanged = link_in(old, target, tmp, strlen(o->staging));
 		}
 		free(old);
 	}
 	if (!ok && same_bytes(target, data, len, NULL))
 		ok = true; /* the staging folder already has these bytes (from two builds ago) */
 	if (!ok)
-		ok = write_new(target, tmp, data, len);
+		ok = write_new(target, tmp, data, len, strlen(o->staging));
 	if (!ok)
 		hg_error(d, NULL, 0, 0, "cannot write '%s': %s", target, strerror(errno));
 	else

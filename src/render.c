@@ -12,6 +12,7 @@
 #include "links.h"
 #include "liquid.h"
 #include "markdown.h"
+#include "shortcodes.h"
 #include "theme.h"
 #include "url.h"
 #include "yamlval.h"
@@ -117,8 +118,8 @@ typedef struct tfile {
 	size_t len;
 } tfile;
 
-static void collect(const char *dir, const char *rel_dir, tfile **files, size_t *n, size_t *cap, int depth,
-		    hg_diags *d)
+static void collect(const char *dir, const char *rel_dir, const char *real_source, tfile **files, size_t *n,
+		    size_t *cap, int depth, hg_diags *d)
 {
 	hg_dirent *items;
 	size_t count;
@@ -129,8 +130,14 @@ static void collect(const char *dir, const char *rel_dir, tfile **files, size_t 
 			continue;
 		char *path = hg_path_join(dir, items[i].name);
 		char *rel = *rel_dir ? hg_xasprintf("%s/%s", rel_dir, items[i].name) : hg_xstrdup(items[i].name);
-		if (items[i].kind == HG_ENTRY_DIR) {
-			collect(path, rel, files, n, cap, depth + 1, d);
+		/* issue 8: a link out of the source (_includes/x.html -> /etc/passwd) would let
+		 * {% include %} publish any file; a link to a folder above it would loop */
+		const char *why = items[i].symlink ? hg_fs_link_refusal(path, dir, real_source) : NULL;
+		if (why) {
+			hg_warn(d, path, 0, 0, "%s", why);
+			free(rel);
+		} else if (items[i].kind == HG_ENTRY_DIR) {
+			collect(path, rel, real_source, files, n, cap, depth + 1, d);
 			free(rel);
 		} else if (items[i].kind == HG_ENTRY_FILE && is_template_file(items[i].name)) {
 			size_t len;
@@ -168,8 +175,16 @@ static void load_folder_set(renderer *r, const char **dirs, size_t n_dirs, const
 	hg_site *s = r->site;
 	tfile *files = NULL;
 	size_t n = 0, cap = 0;
-	for (size_t i = 0; i < n_dirs; i++)
-		collect(dirs[i], "", &files, &n, &cap, 0, r->d);
+	char *real_source = hg_fs_realpath(s->source), *real;
+	for (size_t i = 0; i < n_dirs; i++) {
+		/* issue 8: a template folder that is itself a link out of the source is not read */
+		if ((real = hg_fs_realpath(dirs[i])) && (!real_source || !hg_path_inside(real, real_source)))
+			hg_warn(r->d, dirs[i], 0, 0, "folder leads outside the source folder (a symbolic link); not read");
+		else
+			collect(dirs[i], "", real_source, &files, &n, &cap, 0, r->d);
+		free(real);
+	}
+	free(real_source);
 	size_t n_site = n;
 	size_t n_theme;
 	const hg_theme_file *theme = hg_theme_files(&n_theme);
@@ -418,6 +433,8 @@ static hg_value *globals(hg_arena *a, const hg_page *p, const hg_site *s, hg_val
 		hg_map_set(a, g, "content", hg_value_string_borrow(a, content, len));
 	if (layout_fm)
 		hg_map_set(a, g, "layout", (hg_value *)layout_fm);
+	if (p->paginator)
+		hg_map_set(a, g, "paginator", p->paginator);
 	return g;
 }
 
@@ -426,12 +443,12 @@ static hg_value *toc_value(hg_arena *a, const hg_md_doc *doc)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < doc->n_headings; i++)
-		n += doc->headings[i].level == 2;
+		n += doc->headings[i].level == 2 && !doc->headings[i].no_toc;
 	if (n < 2)
 		return &hg_null_value;
 	hg_value *list = hg_value_list(a);
 	for (size_t i = 0; i < doc->n_headings; i++) {
-		if (doc->headings[i].level != 2)
+		if (doc->headings[i].level != 2 || doc->headings[i].no_toc)
 			continue;
 		hg_value *h = hg_value_map(a);
 		hg_map_set(a, h, "id", hg_value_cstr(a, doc->headings[i].id));
@@ -458,6 +475,32 @@ static bool rewrite_link(void *ud, const char *url, bool image, hg_buf *out)
  * a Markdown link's own position, else where its text first appears in the source file.
  * The rest came from a layout or an include and have none (the checker reports those once
  * for all the pages they appear on). */
+/* Issue 8: the first needle (n > 0 bytes) in text[from, to), scanning no more bytes than
+ * *budget holds (what it scans is taken from it); NULL when none is found within. memchr
+ * reads only as far as it must, where strstr measures the whole rest of the text first
+ * (always, under ASan), which made a page of many links quadratic. */
+static const char *find_within(const char *text, size_t len, size_t from, size_t to, const char *needle, size_t n,
+			       size_t *budget)
+{
+	if (to > len)
+		to = len;
+	if (from >= to)
+		return NULL;
+	if (to - from > *budget)
+		to = from + *budget;
+	const char *p = text + from, *stop = text + to, *hit = NULL;
+	while (p < stop && (p = memchr(p, needle[0], (size_t)(stop - p)))) {
+		if ((size_t)(text + len - p) >= n && !memcmp(p, needle, n)) {
+			hit = p;
+			break;
+		}
+		p++;
+	}
+	size_t scanned = (size_t)((hit ? hit : stop) - (text + from));
+	*budget -= scanned < *budget ? scanned : *budget;
+	return hit;
+}
+
 static void locate_refs(const hg_page *p, const char *text, const hg_md_doc *doc, const hg_page_refs *content_refs,
 			hg_page_refs *refs, const renderer *r, hg_arena *a, hg_arena *scratch)
 {
@@ -477,16 +520,26 @@ static void locate_refs(const hg_page *p, const char *text, const hg_md_doc *doc
 	hg_buf_release(&b);
 	bool *used = hg_arena_zalloc(scratch, nc);
 	bool *md_used = hg_arena_zalloc(scratch, nl + 1);
+	/* Issue 8: references come in the order they were written, so each search starts at
+	 * the first entry not yet used (c0, j0) and the text search after the last hit (from,
+	 * whose line and column are counted on from the previous hit); searching the text
+	 * before it is the fallback. All text searches share a budget of bytes. A page of a
+	 * million links took hours (quadratic); it is now linear. */
+	size_t c0 = 0, j0 = 0, from = 0, text_len = strlen(text);
+	size_t budget = 16 * text_len + (1u << 20);
+	unsigned from_line = 1, from_col = 1;
 	for (size_t k = 0; k < refs->n_refs; k++) {
 		hg_ref *ref = &refs->refs[k];
-		size_t c = 0;
+		size_t c = c0;
 		while (c < nc && (used[c] || strcmp(content_refs->refs[c].url, ref->url) != 0))
 			c++;
 		if (c == nc)
 			continue; /* from a layout */
 		used[c] = true;
+		while (c0 < nc && used[c0])
+			c0++;
 		bool found = false;
-		for (size_t j = 0; j < nl && !found; j++) {
+		for (size_t j = j0; j < nl && !found; j++) {
 			if (md_used[j] || strcmp(final[j], ref->url) != 0)
 				continue;
 			md_used[j] = true;
@@ -495,10 +548,24 @@ static void locate_refs(const hg_page *p, const char *text, const hg_md_doc *doc
 			ref->written = hg_arena_strdup(a, doc->links[j].url);
 			found = true;
 		}
+		while (j0 < nl && md_used[j0])
+			j0++;
 		if (!found && *ref->url) {
-			const char *hit = strstr(text, ref->url);
-			if (hit)
-				hg_line_col(text, (size_t)(hit - text), &ref->line, &ref->col);
+			size_t n = strlen(ref->url);
+			const char *hit = find_within(text, text_len, from, text_len, ref->url, n, &budget);
+			if (hit) {
+				for (const char *q = text + from; q < hit; q++) {
+					from_col = *q == '\n' ? 1 : from_col + 1;
+					from_line += *q == '\n';
+				}
+				from = (size_t)(hit - text);
+				ref->line = from_line;
+				ref->col = from_col;
+			} else if ((hit = find_within(text, text_len, 0, from + n - 1, ref->url, n, &budget))) {
+				size_t off = (size_t)(hit - text);
+				budget -= off < budget ? off : budget; /* hg_line_col reads as far */
+				hg_line_col(text, off, &ref->line, &ref->col);
+			}
 		}
 	}
 }
@@ -626,6 +693,17 @@ static void render_text(worker *w, size_t index, const char *text)
 	size_t body_len = p->text_len - p->body_off;
 
 	hg_value *hub = r->nav ? hg_nav_page_hub(r->nav, s, index, a) : hg_value_map(a);
+
+	/* 0. Hugo shortcodes, before Liquid reads their braces */
+	if (hg_shortcodes_present(body, body_len)) {
+		hg_link_from from = {r->links, p};
+		hg_sc_options so = {p->display, p->body_line, p->liquid, hg_link_ref, &from};
+		hg_buf sc = HG_BUF_INIT;
+		hg_shortcodes_expand(body, body_len, &so, &sc, r->d);
+		body = hg_arena_strndup(a, sc.ptr, sc.len);
+		body_len = sc.len;
+		hg_buf_release(&sc);
+	}
 
 	/* 1. Liquid over the content */
 	if (p->liquid && !hg_liquid_is_plain(body, body_len)) {

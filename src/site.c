@@ -14,7 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compat.h"
+#include "csv.h"
 #include "frontmatter.h"
+#include "gitdates.h"
 #include "fs.h"
 #include "markdown.h"
 #include "theme.h"
@@ -24,6 +27,7 @@
 #include "banned.h"
 
 #define DEFAULT_MAX_FILE_SIZE (16u * 1024 * 1024)
+#define DEFAULT_MAX_PAGES 1000000u /* issue 8: a limit on everything a user controls */
 
 /* ==== config ==== */
 
@@ -40,6 +44,97 @@ static const char *str_of(hg_arena *a, const hg_value *v)
 	return s;
 }
 
+/* `collections:` as a map (label: {output, permalink}) or a list of labels, as Jekyll. The
+ * `posts` entry only sets the posts' permalink. */
+static bool load_collections(hg_site *s, hg_value *v, const char *path, hg_diags *d)
+{
+	if (!v || v->kind == HG_NULL)
+		return true;
+	if (v->kind != HG_MAP && v->kind != HG_LIST) {
+		hg_error(d, path, v->line, v->col, "'collections' must be a map of labels or a list of labels");
+		return false;
+	}
+	size_t n = v->kind == HG_MAP ? v->as.map.len : v->as.list.len;
+	s->collections = hg_arena_zalloc(s->arena, (n + 1) * sizeof *s->collections);
+	for (size_t i = 0; i < n; i++) {
+		const hg_value *item = v->kind == HG_MAP ? v->as.map.entries[i].val : v->as.list.items[i];
+		const char *label = v->kind == HG_MAP ? v->as.map.entries[i].key : str_of(s->arena, item);
+		const hg_value *where = v->kind == HG_MAP && item && item->line ? item : v;
+		bool ok = label && *label && label[0] != '.' && !strchr(label, '/') && !strchr(label, '\\');
+		if (!ok) {
+			hg_error(d, path, where->line, where->col, "a collection's label must be a folder name, not '%s'",
+				 label ? label : "");
+			return false;
+		}
+		const hg_value *opts = v->kind == HG_MAP && item && item->kind == HG_MAP ? item : NULL;
+		const char *perma = str_of(s->arena, hg_map_get(opts, "permalink"));
+		if (!strcmp(label, "posts")) {
+			if (perma && !s->config.permalink)
+				s->config.permalink = perma;
+			continue;
+		}
+		hg_collection *c = &s->collections[s->n_collections++];
+		c->label = hg_arena_strdup(s->arena, label);
+		c->output = hg_map_bool(opts, "output", false);
+		c->permalink = perma ? perma : "/:collection/:path/";
+		c->docs = hg_value_list(s->arena);
+	}
+	return true;
+}
+
+/* `mounts: [{source: ../other/docs, target: experience}]`: each folder's pages go under
+ * /target/. */
+static bool load_mounts(hg_site *s, hg_value *v, const char *path, hg_diags *d)
+{
+	if (!v || v->kind == HG_NULL)
+		return true;
+	if (v->kind != HG_LIST) {
+		hg_error(d, path, v->line, v->col, "'mounts' must be a list of {source, target}");
+		return false;
+	}
+	hg_config *c = &s->config;
+	c->mounts = hg_arena_zalloc(s->arena, (v->as.list.len + 1) * sizeof *c->mounts);
+	for (size_t i = 0; i < v->as.list.len; i++) {
+		const hg_value *m = v->as.list.items[i];
+		const char *src = hg_map_str(m, "source", NULL), *target = hg_map_str(m, "target", NULL);
+		hg_buf norm = HG_BUF_INIT, with_slash = HG_BUF_INIT;
+		if (target)
+			hg_buf_addf(&with_slash, "/%s", target);
+		bool ok = m->kind == HG_MAP && src && *src && target && hg_url_normalize(with_slash.ptr, &norm) &&
+			  norm.len > 1;
+		if (!ok) {
+			hg_error(d, path, m->line, m->col,
+				 "a mount needs a 'source' folder and a 'target' path inside the site, such as "
+				 "{source: ../other/docs, target: experience}");
+			hg_buf_release(&norm);
+			hg_buf_release(&with_slash);
+			return false;
+		}
+		size_t b = 1, e = norm.len;
+		while (e > b && norm.ptr[e - 1] == '/')
+			e--;
+		c->mounts[c->n_mounts++] = (struct hg_mount){hg_arena_strdup(s->arena, src),
+							      hg_arena_strndup(s->arena, norm.ptr + b, e - b), m->line,
+							      m->col};
+		hg_buf_release(&norm);
+		hg_buf_release(&with_slash);
+	}
+	return true;
+}
+
+/* The collection whose folder (_label/) holds rel, or NULL. */
+static hg_collection *collection_of(const hg_site *s, const char *rel)
+{
+	if (rel[0] != '_' || s->style != HG_STYLE_JEKYLL)
+		return NULL;
+	for (size_t i = 0; i < s->n_collections; i++) {
+		size_t n = strlen(s->collections[i].label);
+		if (!strncmp(rel + 1, s->collections[i].label, n) && (rel[n + 1] == '/' || rel[n + 1] == '\0'))
+			return &s->collections[i];
+	}
+	return NULL;
+}
+
 /* Reads the first config file that exists; fills s->config. Returns false on a config error
  * (bad YAML, wrong types): the build cannot go on (exit code 2). */
 static bool load_config(hg_site *s, hg_diags *d)
@@ -50,6 +145,7 @@ static bool load_config(hg_site *s, hg_diags *d)
 	hg_config *c = &s->config;
 	c->unsafe_html = true;
 	c->max_file_size = DEFAULT_MAX_FILE_SIZE;
+	c->max_pages = DEFAULT_MAX_PAGES;
 	c->url = "";
 	c->baseurl = "";
 	c->raw = hg_value_map(a);
@@ -126,6 +222,16 @@ static bool load_config(hg_site *s, hg_diags *d)
 		hg_buf_release(&b);
 	}
 	c->permalink = str_of(a, hg_map_get(root, "permalink"));
+	hg_value *theme = hg_map_get(root, "remote_theme");
+	if (!theme)
+		theme = hg_map_get(root, "theme");
+	if (theme && theme->kind == HG_STRING && theme->as.s.len) {
+		hg_warn(d, found, theme->line, theme->col, "theme '%s' is not used: hubgen builds with its own NHS.UK theme",
+			theme->as.s.ptr);
+		hg_diag_kind(d, "theme");
+		hg_diag_note(d, "hint: the site's own layouts and includes still override the theme's, file by file; "
+				"remove the key to silence this");
+	}
 
 	hg_value *md = hg_map_get(root, "markdown");
 	if (md && md->kind == HG_MAP) {
@@ -141,6 +247,14 @@ static bool load_config(hg_site *s, hg_diags *d)
 			return false;
 		}
 		c->max_file_size = (size_t)(mib * 1024 * 1024);
+	}
+	hg_value *mp = hg_map_get(root, "max_pages");
+	if (mp) {
+		if (mp->kind != HG_INT || mp->as.i < 1) {
+			hg_error(d, found, mp->line, mp->col, "'max_pages' must be a whole number of pages, at least 1");
+			return false;
+		}
+		c->max_pages = (size_t)mp->as.i;
 	}
 	hg_value *ex = hg_map_get(root, "exclude");
 	if (ex && ex->kind == HG_LIST) {
@@ -162,6 +276,21 @@ static bool load_config(hg_site *s, hg_diags *d)
 		hg_error(d, found, ex->line, ex->col, "'exclude' must be a list of paths or patterns");
 		return false;
 	}
+	if (!load_collections(s, hg_map_get(root, "collections"), found, d))
+		return false;
+	if (!load_mounts(s, hg_map_get(root, "mounts"), found, d))
+		return false;
+	hg_value *pg = hg_map_get(root, "paginate");
+	if (pg && pg->kind != HG_NULL) {
+		if (pg->kind != HG_INT || pg->as.i < 1 || pg->as.i > 100000) {
+			hg_error(d, found, pg->line, pg->col, "'paginate' must be a number of posts per page, from 1");
+			return false;
+		}
+		c->paginate = (unsigned)pg->as.i;
+	}
+	c->paginate_path = str_of(a, hg_map_get(root, "paginate_path"));
+	if (!c->paginate_path || !strstr(c->paginate_path, ":num"))
+		c->paginate_path = "/page:num/";
 	hg_value *defs = hg_map_get(root, "defaults");
 	if (defs && defs->kind == HG_LIST)
 		c->defaults = defs;
@@ -179,6 +308,15 @@ typedef struct scan {
 	hg_diags *d;
 	const char *real_source; /* canonical source, for the symlink check */
 	const char *real_dest;
+	/* issue 8: pages found so far (against config.max_pages; once over, the walk stops), and
+	 * the targets of the symbolic links to folders followed so far (each is followed once:
+	 * links to the same folder at every level would make the walk exponential) */
+	size_t n_pages;
+	bool too_many;
+	hg_layout_style style; /* the convention of the folder being read (a mount has its own) */
+	bool mount;            /* reading a mount */
+	char **linked;
+	size_t n_linked, cap_linked;
 	/* candidates found by the walk */
 	struct found {
 		char *fs_path; /* real path to read */
@@ -186,6 +324,7 @@ typedef struct scan {
 		char *display;
 		const char *out_prefix; /* for static mounts: "assets/" */
 		bool page_root;         /* under the pages root (may be a page) */
+		bool mounted;           /* from a mount */
 	} *items;
 	size_t n, cap;
 } scan;
@@ -217,10 +356,48 @@ static bool jekyll_skips(const char *name, bool top)
 	return false;
 }
 
+static bool is_markdown_name(const char *name);
+static bool is_html_name(const char *name);
+
+/* issue 8: a top folder (content/, assets/, _data/…) that is a symbolic link out of the
+ * source is not read, just as links inside the folders are not followed. */
+static bool folder_in_source(const char *real_source, const char *dir, hg_diags *d)
+{
+	char *real = hg_fs_realpath(dir);
+	bool ok = real && real_source && hg_path_inside(real, real_source);
+	if (!ok)
+		hg_warn(d, dir, 0, 0, "folder leads outside the source folder (a symbolic link); not read");
+	free(real);
+	return ok;
+}
+
+/* Whether the walk follows the symbolic link at fs_path (in dir): see hg_fs_link_refusal,
+ * and a folder is followed once. Warns when not. */
+static bool follow_link(scan *sc, const char *fs_path, const char *dir, const char *display, bool is_dir)
+{
+	const char *why = hg_fs_link_refusal(fs_path, dir, sc->real_source);
+	char *real = why || !is_dir ? NULL : hg_fs_realpath(fs_path);
+	for (size_t k = 0; real && k < sc->n_linked && !why; k++)
+		if (!strcmp(sc->linked[k], real))
+			why = "symbolic link to a folder already read through another link; not followed";
+	if (why) {
+		hg_warn(sc->d, display, 0, 0, "%s", why);
+		free(real);
+		return false;
+	}
+	if (real) {
+		HG_GROW(sc->linked, sc->cap_linked, sc->n_linked + 1);
+		sc->linked[sc->n_linked++] = real;
+	}
+	return true;
+}
+
 static void walk(scan *sc, const char *dir, const char *rel_dir, const char *display_dir, const char *out_prefix,
 		 bool page_root, int depth)
 {
 	hg_site *s = sc->s;
+	if (sc->too_many)
+		return;
 	if (depth > 64) {
 		hg_warn(sc->d, display_dir, 0, 0, "folders nested deeper than 64 levels are not read");
 		return;
@@ -240,11 +417,12 @@ static void walk(scan *sc, const char *dir, const char *rel_dir, const char *dis
 
 		if (name[0] == '.')
 			skip = true;
-		else if (page_root && s->style == HG_STYLE_JEKYLL) {
-			bool special = !strcmp(name, "_posts") || !strcmp(name, "_drafts");
+		else if (page_root && sc->style == HG_STYLE_JEKYLL) {
+			bool special = !strcmp(name, "_posts") || !strcmp(name, "_drafts") ||
+				       (depth == 0 && !sc->mount && collection_of(s, name));
 			if (name[0] == '_' && !special)
 				skip = true;
-			if (jekyll_skips(name, !*rel_dir))
+			if (jekyll_skips(name, depth == 0))
 				skip = true;
 		}
 		if (!skip && page_root && excluded(&s->config, rel))
@@ -255,19 +433,21 @@ static void walk(scan *sc, const char *dir, const char *rel_dir, const char *dis
 				skip = true; /* never read our own output */
 			free(real);
 		}
-		if (!skip && items[i].symlink) {
-			char *real = hg_fs_realpath(fs_path);
-			if (!real || !hg_path_inside(real, sc->real_source)) {
-				hg_warn(sc->d, display, 0, 0, "symbolic link leads outside the source folder; not followed");
-				skip = true;
-			}
-			free(real);
+		if (!skip && items[i].symlink)
+			skip = !follow_link(sc, fs_path, dir, display, items[i].kind == HG_ENTRY_DIR);
+		if (!skip && !sc->too_many && items[i].kind == HG_ENTRY_FILE && page_root &&
+		    (is_markdown_name(name) || is_html_name(name)) && ++sc->n_pages > s->config.max_pages) {
+			hg_error(sc->d, display, 0, 0, "too many pages: more than the limit of %zu", s->config.max_pages);
+			hg_diag_note(sc->d, "hint: raise 'max_pages' in the site's config, or leave folders out with 'exclude'");
+			sc->too_many = true;
 		}
-		if (!skip && items[i].kind == HG_ENTRY_DIR) {
+		if (sc->too_many) {
+			skip = true;
+		} else if (!skip && items[i].kind == HG_ENTRY_DIR) {
 			walk(sc, fs_path, rel, display, out_prefix, page_root, depth + 1);
 		} else if (!skip && items[i].kind == HG_ENTRY_FILE) {
 			HG_GROW(sc->items, sc->cap, sc->n + 1);
-			sc->items[sc->n++] = (struct found){fs_path, rel, display, out_prefix, page_root};
+			sc->items[sc->n++] = (struct found){fs_path, rel, display, out_prefix, page_root, sc->mount};
 			fs_path = rel = display = NULL;
 		}
 		free(fs_path);
@@ -275,6 +455,49 @@ static void walk(scan *sc, const char *dir, const char *rel_dir, const char *dis
 		free(display);
 	}
 	hg_fs_list_free(items, n);
+}
+
+/* A mount: another folder of Markdown, read by its own convention (hub.yml or content/:
+ * its content/ folder, with static/ or assets/ copied under the target; else Jekyll's, in
+ * the folder itself), its files placed under the target as if they were there. Its own
+ * config, layouts and data are not read: the site's theme renders its pages. */
+static void walk_mount(scan *sc, const struct hg_mount *m)
+{
+	hg_site *s = sc->s;
+	char *dir = hg_path_join(s->source, m->source);
+	char *real = hg_fs_realpath(dir);
+	if (!real || !hg_fs_is_dir(dir)) {
+		hg_error(sc->d, s->config.path, m->line, m->col, "mounted folder '%s' does not exist", m->source);
+		free(dir);
+		free(real);
+		return;
+	}
+	char *hub = hg_path_join(dir, "hub.yml"), *content = hg_path_join(dir, "content");
+	hg_layout_style style = hg_fs_is_file(hub) ? HG_STYLE_HUB : hg_fs_is_dir(content) ? HG_STYLE_HUGO : HG_STYLE_JEKYLL;
+	const char *saved_source = sc->real_source;
+	hg_layout_style saved_style = sc->style;
+	sc->real_source = real;
+	sc->style = style;
+	sc->mount = true;
+	walk(sc, style == HG_STYLE_JEKYLL ? dir : content, m->target, style == HG_STYLE_JEKYLL ? dir : content, "", true,
+	     0);
+	const char *statics = style == HG_STYLE_HUGO ? "static" : style == HG_STYLE_HUB ? "assets" : NULL;
+	if (statics) {
+		char *sd = hg_path_join(dir, statics);
+		char *prefix = style == HG_STYLE_HUB ? hg_xasprintf("%s/assets", m->target) : hg_xstrdup(m->target);
+		const char *kept = hg_arena_strdup(s->arena, prefix); /* found items keep it */
+		if (hg_fs_is_dir(sd))
+			walk(sc, sd, "", sd, kept, false, 0);
+		free(prefix);
+		free(sd);
+	}
+	sc->real_source = saved_source;
+	sc->style = saved_style;
+	sc->mount = false;
+	free(hub);
+	free(content);
+	free(real);
+	free(dir);
 }
 
 /* ==== load and model ==== */
@@ -309,7 +532,7 @@ static bool in_posts_dir(const char *rel)
 /* Jekyll's front-matter defaults: every `scope` whose path contains the page (and whose
  * type matches) applies, the more specific path over the less specific, the page's own
  * front matter over all of them. */
-static hg_value *apply_defaults(hg_site *s, hg_value *fm, const char *rel, bool is_post)
+static hg_value *apply_defaults(hg_site *s, hg_value *fm, const char *rel, const char *kind)
 {
 	const hg_value *defs = s->config.defaults;
 	if (!defs)
@@ -332,7 +555,7 @@ static hg_value *apply_defaults(hg_site *s, hg_value *fm, const char *rel, bool 
 			n--;
 		bool path_ok = n == 0 || (!strncmp(rel, path, n) && (rel[n] == '/' || rel[n] == '\0')) ||
 			       (strchr(path, '*') && fnmatch(path, rel, 0) == 0);
-		bool type_ok = !type || (is_post ? !strcmp(type, "posts") : !strcmp(type, "pages"));
+		bool type_ok = !type || !strcmp(type, kind); /* posts, pages or a collection's label */
 		if (path_ok && type_ok) {
 			hits[nh] = values;
 			plen[nh++] = n;
@@ -389,6 +612,37 @@ static hg_value *string_list(hg_arena *a, const hg_value *v)
 			hg_list_push(a, list, hg_value_string(a, start, (size_t)(str - start)));
 	}
 	return list;
+}
+
+/* A collection's URL pattern with :collection, :path (the document's path in its folder,
+ * without the extension) and :name (its file name, slugged) filled in; the rest (:title,
+ * :output_ext, dates) is the posts' expansion. */
+static const char *collection_pattern(hg_arena *a, const hg_page *p, const char *pattern)
+{
+	const char *label = p->collection->label;
+	const char *path = p->rel + 1 + strlen(label) + 1;
+	const char *dot = strrchr(path, '.');
+	size_t path_len = dot && !strchr(dot, '/') ? (size_t)(dot - path) : strlen(path);
+	const char *base = strrchr(path, '/');
+	base = base && base < path + path_len ? base + 1 : path;
+	hg_buf out = HG_BUF_INIT;
+	for (const char *c = pattern; *c;) {
+		if (hg_starts_with(c, ":collection")) {
+			hg_buf_adds(&out, label);
+			c += 11;
+		} else if (hg_starts_with(c, ":path")) {
+			hg_buf_add(&out, path, path_len);
+			c += 5;
+		} else if (hg_starts_with(c, ":name")) {
+			hg_slugify(base, (size_t)(path + path_len - base), &out);
+			c += 5;
+		} else {
+			hg_buf_addc(&out, *c++);
+		}
+	}
+	const char *r = hg_arena_strndup(a, out.ptr, out.len);
+	hg_buf_release(&out);
+	return r;
 }
 
 /* Models one loaded page. Returns false if the page is left out (draft) without error. */
@@ -459,6 +713,10 @@ static bool model_page(hg_site *s, hg_page *p, hg_diags *d)
 	const char *pattern = perma ? str_of(a, perma) : NULL;
 	if (!pattern && p->is_post)
 		pattern = s->config.permalink;
+	if (!pattern && p->collection)
+		pattern = p->collection->permalink;
+	if (p->collection && pattern)
+		pattern = collection_pattern(a, p, pattern);
 	if (p->is_post || (pattern && strchr(pattern, ':'))) {
 		hg_civil c = hg_time_civil(p->date);
 		hg_buf title_slug = HG_BUF_INIT, cats = HG_BUF_INIT;
@@ -484,7 +742,22 @@ static bool model_page(hg_site *s, hg_page *p, hg_diags *d)
 	hg_buf nurl = HG_BUF_INIT;
 	if (!hg_url_normalize(url.ptr, &nurl)) {
 		unsigned line = perma ? perma->line : 0, col = perma ? perma->col : 0;
-		hg_error(d, p->display, line, col, "permalink '%s' would write outside the output folder", url.ptr);
+		/* issue 8: say which rule was broken, and by what: a file named "a\nb.md" was
+		 * reported as a permalink writing outside the output folder */
+		bool bad_char = false;
+		for (const char *q = url.ptr; *q; q++)
+			bad_char |= (unsigned char)*q < 0x20 || *q == 0x7f || *q == '\\';
+		if (bad_char && !perma) {
+			hg_error(d, p->display, 0, 0, "the file name holds a backslash or a control character, "
+						      "which cannot be part of a URL");
+			hg_diag_note(d, "hint: rename the file, or give the page a 'permalink'");
+		} else if (bad_char) {
+			hg_error(d, p->display, line, col, "permalink '%s' holds a backslash or a control character",
+				 url.ptr);
+		} else {
+			hg_error(d, p->display, line, col, "permalink '%s' would write outside the output folder",
+				 url.ptr);
+		}
 		hg_buf_release(&url);
 		hg_buf_release(&nurl);
 		return false;
@@ -532,7 +805,8 @@ static bool model_page(hg_site *s, hg_page *p, hg_diags *d)
 	hg_map_set(a, pv, "title", hg_value_cstr(a, p->title));
 	hg_map_set(a, pv, "url", hg_value_cstr(a, p->url));
 	hg_map_set(a, pv, "path", hg_value_cstr(a, p->rel));
-	hg_map_set(a, pv, "name", hg_value_cstr(a, base));
+	if (!p->collection || !hg_map_get(fm, "name")) /* a document's own `name` stays */
+		hg_map_set(a, pv, "name", hg_value_cstr(a, base));
 	{
 		const char *slash = strrchr(p->url, '/');
 		hg_map_set(a, pv, "dir", hg_value_string(a, p->url, slash ? (size_t)(slash - p->url) + 1 : 1));
@@ -541,6 +815,8 @@ static bool model_page(hg_site *s, hg_page *p, hg_diags *d)
 		hg_map_set(a, pv, "date", hg_value_time(a, p->date));
 	hg_map_set(a, pv, "categories", string_list(a, hg_map_get(fm, "categories")));
 	hg_map_set(a, pv, "tags", string_list(a, hg_map_get(fm, "tags")));
+	if (p->collection)
+		hg_map_set(a, pv, "collection", hg_value_cstr(a, p->collection->label));
 	if (p->is_post) {
 		hg_map_set(a, pv, "collection", hg_value_cstr(a, "posts"));
 		hg_map_set(a, pv, "id", hg_value_cstr(a, p->url));
@@ -550,7 +826,27 @@ static bool model_page(hg_site *s, hg_page *p, hg_diags *d)
 		}
 	}
 	p->data = pv;
+	if (p->liquid && p->markdown && !p->generated) /* Liquid runs inside code blocks too */
+		hg_compat_check_fences(p->text + p->body_off, p->text_len - p->body_off, p->display, p->body_line, d);
 	return true;
+}
+
+/* A document of a collection that is not written: its `content` is its Markdown as HTML
+ * (without Liquid), so that a listing can show it. */
+static void document_content(hg_site *s, hg_page *p)
+{
+	const char *body = p->text + p->body_off;
+	size_t len = p->text_len - p->body_off;
+	if (!p->markdown) {
+		hg_map_set(s->arena, p->data, "content", hg_value_string(s->arena, body, len));
+		return;
+	}
+	hg_md_options o = hg_md_default_options();
+	o.unsafe = s->config.unsafe_html;
+	o.first_line = p->body_line;
+	hg_md_doc doc;
+	hg_markdown_render(body, len, &o, s->arena, &doc);
+	hg_map_set(s->arena, p->data, "content", hg_value_string_borrow(s->arena, doc.html, doc.html_len));
 }
 
 /* Reads and splits one page; returns NULL (after reporting) when it cannot be used. */
@@ -614,8 +910,54 @@ static hg_page *load_page(hg_site *s, struct found *f, hg_diags *d)
 	p->text_len = len;
 	p->body_off = sp.kind == HG_FM_NONE ? 0 : sp.body_off;
 	p->body_line = sp.kind == HG_FM_NONE ? 1 : sp.body_line;
-	p->fm = apply_defaults(s, fm, f->rel, in_posts_dir(f->rel));
+	p->mounted = f->mounted;
+	p->collection = f->mounted ? NULL : collection_of(s, f->rel);
+	p->fm = apply_defaults(s, fm, f->rel,
+			       p->collection ? p->collection->label : in_posts_dir(f->rel) ? "posts" : "pages");
 	return p;
+}
+
+/* Issue 8: one output is a file and another lies inside it as if it were a folder
+ * (permalink /x.html and /x.html/): the two writes raced, and one of the pages was silently
+ * lost, which one depending on thread timing. An error naming both. Every output path is
+ * looked up with "PATH/" in the sorted list of all of them (a binary search each). */
+typedef struct out_entry {
+	const char *path, *display;
+} out_entry;
+
+static int out_entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const out_entry *)a)->path, ((const out_entry *)b)->path);
+}
+
+static void check_folder_clashes(hg_site *s, hg_diags *d)
+{
+	size_t n = s->n_pages + s->n_statics;
+	out_entry *all = hg_xmalloc((n + 1) * sizeof *all);
+	for (size_t i = 0; i < s->n_pages; i++)
+		all[i] = (out_entry){s->pages[i]->out_path, s->pages[i]->display};
+	for (size_t i = 0; i < s->n_statics; i++)
+		all[s->n_pages + i] = (out_entry){s->statics[i].out_path, s->statics[i].display};
+	qsort(all, n, sizeof *all, out_entry_cmp);
+	hg_buf key = HG_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		hg_buf_reset(&key);
+		hg_buf_adds(&key, all[i].path);
+		hg_buf_addc(&key, '/');
+		size_t lo = i + 1, hi = n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(all[mid].path, key.ptr) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < n && !strncmp(all[lo].path, key.ptr, key.len))
+			hg_error(d, all[lo].display, 0, 0, "'%s' needs '%s' to be a folder, but %s writes it as a file",
+				 all[lo].path, all[i].path, all[i].display);
+	}
+	hg_buf_release(&key);
+	free(all);
 }
 
 static int page_cmp(const void *a, const void *b)
@@ -834,8 +1176,121 @@ static void add_taxonomy_pages(hg_site *s, hg_page ***pages, size_t *np, size_t 
 	}
 }
 
+/* jekyll-paginate: the page at paginate_path's folder ("/blog/" for /blog/page:num/) lists
+ * the posts `paginate` at a time; pages 2, 3… are copies of it at paginate_path. Their
+ * paginator objects are made once the posts are in order (fill_paginators). */
+static void add_pagination(hg_site *s, hg_page ***pages, size_t *np, size_t *cap, hg_diags *d)
+{
+	hg_config *c = &s->config;
+	if (!c->paginate)
+		return;
+	hg_arena *a = s->arena;
+	const char *pp = c->paginate_path;
+	const char *num = strstr(pp, ":num");
+	hg_buf index = HG_BUF_INIT;
+	hg_buf_add(&index, pp, (size_t)(num - pp));
+	while (index.len && index.ptr[index.len - 1] != '/')
+		hg_buf_truncate(&index, index.len - 1);
+	hg_buf norm = HG_BUF_INIT;
+	bool ok = hg_url_normalize(index.len ? index.ptr : "/", &norm);
+	hg_page *home = NULL;
+	size_t n_posts = 0;
+	for (size_t i = 0; i < *np; i++) {
+		hg_page *p = (*pages)[i];
+		n_posts += p->is_post;
+		if (ok && !home && !p->generated && !strcmp(p->url, norm.ptr))
+			home = p;
+	}
+	if (!home) {
+		hg_value *v = hg_map_get(c->raw, "paginate");
+		hg_warn(d, c->path, v ? v->line : 0, v ? v->col : 0,
+			"'paginate' has no page to paginate: no page has the URL '%s'", norm.ptr);
+		hg_diag_note(d, "hint: add an index.html there, or set paginate_path to the blog's folder");
+		hg_buf_release(&index);
+		hg_buf_release(&norm);
+		return;
+	}
+	size_t total = n_posts ? (n_posts + c->paginate - 1) / c->paginate : 1;
+	home->pager = 1;
+	for (size_t k = 2; k <= total && k <= 100000; k++) {
+		hg_buf url = HG_BUF_INIT, nurl = HG_BUF_INIT, out = HG_BUF_INIT;
+		hg_buf_add(&url, pp, (size_t)(num - pp));
+		hg_buf_addf(&url, "%zu", k);
+		hg_buf_adds(&url, num + 4);
+		const char *last = strrchr(url.ptr, '/');
+		if (!strchr(last ? last : url.ptr, '.') && url.ptr[url.len - 1] != '/')
+			hg_buf_addc(&url, '/');
+		if (!hg_url_normalize(url.ptr, &nurl) || url_taken(*pages, *np, nurl.ptr)) {
+			hg_warn(d, c->path, 0, 0, "'paginate_path' gives page %zu the URL '%s', which is not free", k, url.ptr);
+			hg_buf_release(&url);
+			hg_buf_release(&nurl);
+			hg_buf_release(&out);
+			break;
+		}
+		hg_page *p = hg_arena_alloc(a, sizeof *p);
+		*p = *home;
+		p->text = home->text ? hg_xstrndup(home->text, home->text_len) : NULL;
+		p->rel = hg_arena_printf(a, "(page %zu)/%s", k, home->rel);
+		p->url = hg_arena_strndup(a, nurl.ptr, nurl.len);
+		hg_url_output_path(p->url, &out);
+		p->out_path = hg_arena_strndup(a, out.ptr, out.len);
+		p->is_home = false;
+		p->generated = true;
+		p->pager = (unsigned)k;
+		p->fm = hg_value_map(a);
+		hg_map_merge(a, p->fm, home->fm);
+		hg_map_set(a, p->fm, "nav_exclude", &hg_true_value);
+		hg_map_set(a, p->fm, "search_exclude", &hg_true_value);
+		p->data = hg_value_map(a);
+		hg_map_merge(a, p->data, home->data);
+		hg_map_set(a, p->data, "url", hg_value_cstr(a, p->url));
+		HG_GROW(*pages, *cap, *np + 1);
+		(*pages)[(*np)++] = p;
+		hg_buf_release(&url);
+		hg_buf_release(&nurl);
+		hg_buf_release(&out);
+	}
+	hg_buf_release(&index);
+	hg_buf_release(&norm);
+}
+
+/* Jekyll's paginator for each page of the blog index, over the posts newest first. */
+static void fill_paginators(hg_site *s)
+{
+	hg_arena *a = s->arena;
+	unsigned per = s->config.paginate;
+	if (!per)
+		return;
+	size_t total = s->n_posts ? (s->n_posts + per - 1) / per : 1;
+	const char **paths = hg_arena_zalloc(a, (total + 2) * sizeof *paths);
+	for (size_t i = 0; i < s->n_pages; i++)
+		if (s->pages[i]->pager && s->pages[i]->pager <= total)
+			paths[s->pages[i]->pager] = s->pages[i]->url;
+	for (size_t i = 0; i < s->n_pages; i++) {
+		hg_page *p = s->pages[i];
+		if (!p->pager || p->pager > total)
+			continue;
+		size_t k = p->pager;
+		hg_value *pv = hg_value_map(a), *posts = hg_value_list(a);
+		for (size_t j = (k - 1) * per; j < s->n_posts && j < k * per; j++)
+			hg_list_push(a, posts, s->posts[j]->data);
+		hg_map_set(a, pv, "page", hg_value_int(a, (int64_t)k));
+		hg_map_set(a, pv, "per_page", hg_value_int(a, per));
+		hg_map_set(a, pv, "posts", posts);
+		hg_map_set(a, pv, "total_posts", hg_value_int(a, (int64_t)s->n_posts));
+		hg_map_set(a, pv, "total_pages", hg_value_int(a, (int64_t)total));
+		bool prev = k > 1 && paths[k - 1], next = k < total && paths[k + 1];
+		hg_map_set(a, pv, "previous_page", prev ? hg_value_int(a, (int64_t)k - 1) : &hg_null_value);
+		hg_map_set(a, pv, "previous_page_path", prev ? hg_value_cstr(a, paths[k - 1]) : &hg_null_value);
+		hg_map_set(a, pv, "next_page", next ? hg_value_int(a, (int64_t)k + 1) : &hg_null_value);
+		hg_map_set(a, pv, "next_page_path", next ? hg_value_cstr(a, paths[k + 1]) : &hg_null_value);
+		p->paginator = pv;
+	}
+}
+
 static void add_generated_pages(hg_site *s, hg_page ***pages, size_t *np, size_t *cap, hg_diags *d)
 {
+	add_pagination(s, pages, np, cap, d);
 	add_redirects(s, pages, np, cap, d);
 	if (wants_search(s))
 		add_taxonomy_pages(s, pages, np, cap, d);
@@ -881,6 +1336,15 @@ static void load_data_dir(hg_site *s, const char *dir, const char *display, hg_v
 			hg_value *sub = hg_value_map(s->arena);
 			hg_map_set(s->arena, into, name, sub);
 			load_data_dir(s, path, disp, sub, depth + 1, d);
+		} else if (dot && (!strcmp(dot, ".csv") || !strcmp(dot, ".tsv"))) {
+			size_t len;
+			char *text = hg_fs_read(path, disp, s->config.max_file_size, &len, d);
+			if (text && hg_utf8_check(text, len, disp, NULL, d)) {
+				hg_value *v = hg_csv_parse(s->arena, text, len, dot[1] == 't' ? '\t' : ',', disp, d);
+				if (v)
+					hg_map_setn(s->arena, into, name, (size_t)(dot - name), v);
+			}
+			free(text);
 		} else if (dot && (!strcmp(dot, ".yml") || !strcmp(dot, ".yaml") || !strcmp(dot, ".json"))) {
 			size_t len;
 			char *text = hg_fs_read(path, disp, s->config.max_file_size, &len, d);
@@ -917,7 +1381,7 @@ static void build_site_value(hg_site *s, hg_value *data)
 	qsort(by_rel, s->n_pages, sizeof *by_rel, rel_cmp);
 	hg_value *pages = hg_value_list(a), *html_pages = hg_value_list(a);
 	for (size_t i = 0; i < s->n_pages; i++) {
-		if (by_rel[i]->is_post || by_rel[i]->generated)
+		if (by_rel[i]->is_post || by_rel[i]->generated || by_rel[i]->collection)
 			continue; /* hubgen's own pages (404, search, redirects) are not the site's */
 		hg_list_push(a, pages, by_rel[i]->data);
 		if (hg_ends_with(by_rel[i]->out_path, ".html"))
@@ -958,6 +1422,27 @@ static void build_site_value(hg_site *s, hg_value *data)
 		hg_list_push(a, files, f);
 	}
 	hg_map_set(a, sv, "static_files", files);
+
+	/* site.collections, and each collection's documents as site.<label> */
+	hg_value *cols = hg_value_list(a);
+	for (size_t i = 0; i < s->n_collections; i++) {
+		const hg_collection *c = &s->collections[i];
+		hg_value *cv = hg_value_map(a);
+		hg_map_set(a, cv, "label", hg_value_cstr(a, c->label));
+		hg_map_set(a, cv, "docs", c->docs);
+		hg_map_set(a, cv, "output", hg_value_bool(c->output));
+		hg_map_set(a, cv, "permalink", hg_value_cstr(a, c->permalink));
+		hg_map_set(a, cv, "relative_directory", hg_value_cstr(a, hg_arena_printf(a, "_%s", c->label)));
+		hg_list_push(a, cols, cv);
+		static const char *const builtin[] = {"pages", "html_pages", "posts", "data", "categories", "tags",
+						      "time", "static_files", "collections", "url", "baseurl"};
+		bool taken = false;
+		for (size_t k = 0; k < HG_ARRAY_LEN(builtin) && !taken; k++)
+			taken = !strcmp(builtin[k], c->label);
+		if (!taken)
+			hg_map_set(a, sv, c->label, c->docs);
+	}
+	hg_map_set(a, sv, "collections", cols);
 	s->site_value = sv;
 }
 
@@ -976,6 +1461,175 @@ static hg_time build_time(void)
 	}
 	t.secs = (int64_t)time(NULL);
 	return t;
+}
+
+/* ==== dates and edit links ====
+ * page.last_modified_at: the front matter's (last_modified_at, or Hugo's lastmod), else the
+ * last commit that touched the file (one `git log` for the whole site, see gitdates.h), else
+ * the file's modification time — never later than SOURCE_DATE_EPOCH when that is set, so a
+ * reproducible build stays reproducible.
+ * page.review_due: last_reviewed_on plus review_in ("6 months", "1 year", "2 weeks",
+ * "30 days"); a page past it is a warning (an error under --strict).
+ * page.edit_url: edit_url + the file's path from the source folder; or, with just-the-docs'
+ * gh_edit_link, gh_edit_repository/gh_edit_view_mode/gh_edit_branch/gh_edit_source + the
+ * path; or, with `repository` ("org/repo" or a URL), its GitHub edit address for the file's
+ * path in the repository (branch: `branch`, else main). */
+
+static bool parse_interval(const char *s, int *months, int64_t *days)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+	if (end == s || n < 0 || n > 1000)
+		return false;
+	while (*end == ' ')
+		end++;
+	size_t ul = strlen(end);
+	if (ul && end[ul - 1] == 's')
+		ul--;
+	*months = 0;
+	*days = 0;
+	if (ul == 3 && !strncmp(end, "day", 3))
+		*days = n;
+	else if (ul == 4 && !strncmp(end, "week", 4))
+		*days = 7 * n;
+	else if (ul == 5 && !strncmp(end, "month", 5))
+		*months = (int)n;
+	else if (ul == 4 && !strncmp(end, "year", 4))
+		*months = 12 * (int)n;
+	else
+		return false;
+	return true;
+}
+
+static bool value_time(const hg_value *v, hg_time *t)
+{
+	if (v && v->kind == HG_TIME) {
+		*t = v->as.t;
+		return true;
+	}
+	return v && v->kind == HG_STRING && hg_time_parse(v->as.s.ptr, v->as.s.len, t);
+}
+
+static void review_date(hg_site *s, hg_page *p, hg_diags *d)
+{
+	hg_arena *a = s->arena;
+	hg_value *lv = hg_map_get(p->fm, "last_reviewed_on");
+	if (!lv || lv->kind == HG_NULL)
+		return;
+	hg_time last;
+	if (!value_time(lv, &last)) {
+		hg_warn(d, p->display, lv->line, lv->col, "'last_reviewed_on' is not a date hubgen can read; use 2024-06-12");
+		return;
+	}
+	hg_map_set(a, p->data, "last_reviewed_on", hg_value_time(a, last));
+	hg_value *iv = hg_map_get(p->fm, "review_in");
+	if (!iv || iv->kind == HG_NULL)
+		return;
+	const char *in = str_of(a, iv);
+	int months;
+	int64_t days;
+	if (!parse_interval(in, &months, &days)) {
+		hg_warn(d, p->display, iv->line, iv->col, "'review_in' must be a number of days, weeks, months or years, "
+			"such as '6 months', not '%s'", in);
+		return;
+	}
+	hg_civil c = hg_time_civil(last);
+	int m = c.month - 1 + months;
+	int year = c.year + m / 12, month = m % 12 + 1;
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int dim = mdays[month - 1] + (month == 2 && ((year % 4 == 0 && year % 100) || year % 400 == 0));
+	int day = c.day > dim ? dim : c.day; /* 31 August + 6 months is 28 February */
+	hg_time due = last;
+	due.secs = hg_civil_to_secs(year, month, day, c.hour, c.min, c.sec) - last.utc_offset + days * 86400;
+	hg_map_set(a, p->data, "review_due", hg_value_time(a, due));
+	if (due.secs < s->now.secs) {
+		hg_buf when = HG_BUF_INIT;
+		hg_time_format(&when, due, "%Y-%m-%d");
+		hg_warn(d, p->display, iv->line, iv->col, "the page was due for review on %s", when.ptr);
+		hg_diag_kind(d, "review");
+		hg_diag_note(d, "hint: review it, then set 'last_reviewed_on' to the day you did");
+		hg_buf_release(&when);
+	}
+}
+
+/* The file's path from the source folder ("content/guide/x.md", "guide/x.md"). */
+static void source_path(const hg_site *s, const hg_page *p, hg_buf *out)
+{
+	if (s->style != HG_STYLE_JEKYLL)
+		hg_buf_adds(out, "content/");
+	hg_buf_adds(out, p->rel);
+}
+
+static void edit_url(hg_site *s, hg_page *p, const hg_gitdates *git)
+{
+	const hg_value *cfg = s->config.raw;
+	hg_buf url = HG_BUF_INIT;
+	const char *edit = hg_map_str(cfg, "edit_url", NULL);
+	const char *repo = hg_map_str(cfg, "repository", NULL);
+	if (edit && *edit) {
+		hg_buf_adds(&url, edit);
+		if (url.ptr[url.len - 1] != '/')
+			hg_buf_addc(&url, '/');
+		source_path(s, p, &url);
+	} else if (hg_map_bool(cfg, "gh_edit_link", false) && hg_map_str(cfg, "gh_edit_repository", NULL)) {
+		const char *src = hg_map_str(cfg, "gh_edit_source", "");
+		hg_buf_addf(&url, "%s/%s/%s/", hg_map_str(cfg, "gh_edit_repository", ""),
+			    hg_map_str(cfg, "gh_edit_view_mode", "tree"), hg_map_str(cfg, "gh_edit_branch", "main"));
+		if (*src && strcmp(src, ".")) {
+			while (*src == '/')
+				src++;
+			hg_buf_adds(&url, src);
+			if (url.ptr[url.len - 1] != '/')
+				hg_buf_addc(&url, '/');
+		}
+		source_path(s, p, &url);
+	} else if (repo && *repo) {
+		if (strstr(repo, "://"))
+			hg_buf_adds(&url, repo);
+		else
+			hg_buf_addf(&url, "https://github.com/%s", repo);
+		while (url.len && url.ptr[url.len - 1] == '/')
+			hg_buf_truncate(&url, url.len - 1);
+		hg_buf_addf(&url, "/edit/%s/%s%s", hg_map_str(cfg, "branch", "main"), hg_gitdates_prefix(git), p->rel);
+	}
+	if (url.len)
+		hg_map_set(s->arena, p->data, "edit_url", hg_value_string(s->arena, url.ptr, url.len));
+	hg_buf_release(&url);
+}
+
+static void page_dates(hg_site *s, hg_page **pages, size_t np, hg_diags *d)
+{
+	hg_arena *a = s->arena;
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	bool clamp = sde && *sde;
+	hg_gitdates *git = np ? hg_gitdates_load(s->pages_root) : NULL;
+	for (size_t i = 0; i < np; i++) {
+		hg_page *p = pages[i];
+		if (p->generated || !p->src_path)
+			continue;
+		review_date(s, p, d);
+		if (!p->mounted) /* a mount's files live in another folder, maybe another repository */
+			edit_url(s, p, git);
+		hg_time t = {0};
+		hg_value *fv = hg_map_get(p->fm, "last_modified_at");
+		if (!fv)
+			fv = hg_map_get(p->fm, "lastmod");
+		if (value_time(fv, &t)) {
+			hg_map_set(a, p->data, "last_modified_at", hg_value_time(a, t));
+			continue;
+		}
+		t.has_time = true;
+		struct stat st;
+		if (p->mounted || !hg_gitdates_get(git, p->rel, &t.secs)) {
+			if (stat(p->src_path, &st) != 0)
+				continue;
+			t.secs = (int64_t)st.st_mtime;
+		}
+		if (clamp && t.secs > s->now.secs)
+			t.secs = s->now.secs;
+		hg_map_set(a, p->data, "last_modified_at", hg_value_time(a, t));
+	}
+	hg_gitdates_free(git);
 }
 
 /* ==== load ==== */
@@ -1075,7 +1729,7 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 	}
 
 	/* scan */
-	scan sc = {.s = s, .d = d};
+	scan sc = {.s = s, .d = d, .style = s->style};
 	char *real_source = hg_fs_realpath(s->source);
 	char *real_dest = hg_fs_realpath(s->dest);
 	sc.real_source = real_source;
@@ -1089,16 +1743,18 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 	}
 	{
 		char *root = hg_path_join(s->source, pages_root);
-		if (hg_fs_is_dir(root))
+		if (hg_fs_is_dir(root) && folder_in_source(real_source, root, d))
 			walk(&sc, root, "", root, "", true, 0);
 		free(root);
 	}
 	for (int m = 0; m < 2 && static_mounts[m][0]; m++) {
 		char *dir = hg_path_join(s->source, static_mounts[m][0]);
-		if (hg_fs_is_dir(dir))
+		if (hg_fs_is_dir(dir) && folder_in_source(real_source, dir, d))
 			walk(&sc, dir, "", dir, static_mounts[m][1], false, 0);
 		free(dir);
 	}
+	for (size_t m = 0; m < s->config.n_mounts; m++)
+		walk_mount(&sc, &s->config.mounts[m]);
 
 	/* load and model */
 	hg_page **pages = NULL;
@@ -1111,6 +1767,8 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 		name = name ? name + 1 : f->rel;
 		bool candidate = f->page_root && (is_markdown_name(name) || is_html_name(name));
 		hg_page *p = NULL;
+		if (sc.too_many)
+			goto next; /* over max_pages: reported, nothing is read */
 		if (candidate) {
 			size_t before = hg_diags_count(d, HG_ERROR);
 			p = load_page(s, f, d);
@@ -1119,6 +1777,14 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 		}
 		if (p) {
 			if (model_page(s, p, d)) {
+				if (p->collection)
+					hg_list_push(a, ((hg_collection *)p->collection)->docs, p->data);
+				if (p->collection && !p->collection->output) {
+					document_content(s, p); /* site.<label> only */
+					free(p->text);
+					p->text = NULL;
+					goto next;
+				}
 				HG_GROW(pages, pcap, np + 1);
 				pages[np++] = p;
 			} else {
@@ -1126,6 +1792,9 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 				p->text = NULL;
 			}
 		} else if (!(f->page_root && is_markdown_name(name))) {
+			const hg_collection *col = f->page_root ? collection_of(s, f->rel) : NULL;
+			if (col && !col->output)
+				goto next; /* a collection that is not written: its files are not either */
 			HG_GROW(statics, scap, ns + 1);
 			statics[ns++] = (hg_static){hg_arena_strdup(a, f->fs_path),
 						    hg_arena_printf(a, "%s%s%s", f->out_prefix, *f->out_prefix ? "/" : "",
@@ -1138,9 +1807,12 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 		free(f->display);
 	}
 	free(sc.items);
-	free(real_source);
+	for (size_t i = 0; i < sc.n_linked; i++)
+		free(sc.linked[i]);
+	free(sc.linked);
 	free(real_dest);
 
+	page_dates(s, pages, np, d);
 	add_generated_pages(s, &pages, &np, &pcap, d);
 	qsort(pages, np, sizeof *pages, page_cmp);
 	if (ns > 1)
@@ -1171,6 +1843,7 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 		else
 			j++;
 	}
+	check_folder_clashes(s, d);
 
 	/* posts, newest first */
 	s->posts = hg_arena_alloc(a, (s->n_pages + 1) * sizeof(hg_page *));
@@ -1178,14 +1851,16 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 		if (s->pages[i]->is_post)
 			s->posts[s->n_posts++] = s->pages[i];
 	qsort(s->posts, s->n_posts, sizeof(hg_page *), post_cmp);
+	fill_paginators(s);
 
 	hg_value *data = hg_value_map(a);
 	{
 		char *dd = hg_path_join(s->source, data_dir);
-		if (hg_fs_is_dir(dd))
+		if (hg_fs_is_dir(dd) && folder_in_source(real_source, dd, d))
 			load_data_dir(s, dd, dd, data, 0, d);
 		free(dd);
 	}
+	free(real_source);
 	build_site_value(s, data);
 	/* every title, URL and order is known: the texts go until each page renders */
 	for (size_t i = 0; i < s->n_pages; i++)

@@ -46,12 +46,29 @@ typedef struct hg_config {
 	bool unsafe_html;    /* markdown.unsafe (default true) */
 	bool hardbreaks, smart;
 	size_t max_file_size;
+	struct hg_mount {
+		const char *source; /* a folder, as written (relative to the site's folder) */
+		const char *target; /* where its pages go: "experience" (no slashes at the ends) */
+		unsigned line, col; /* of the entry, for messages */
+	} *mounts;                  /* mounts: other folders of Markdown read into this site */
+	size_t n_mounts;
+	unsigned paginate;          /* paginate: posts per page of the blog index; 0: none */
+	const char *paginate_path;  /* paginate_path: "/page:num/" unless the config says */
+	size_t max_pages; /* max_pages (default 1,000,000): more pages is an error */
 	hg_value *raw; /* the whole config map (site.* in Liquid) */
 	hg_value *defaults; /* list of {scope, values}, or NULL */
 	const char **exclude; /* glob patterns */
 	size_t n_exclude;
 	const char *path; /* the config file as shown in messages, or NULL */
 } hg_config;
+
+/* A Jekyll collection (`collections:` in the config): documents read from _<label>/. */
+typedef struct hg_collection {
+	const char *label;     /* "recipes" */
+	bool output;           /* its documents are pages of their own */
+	const char *permalink; /* their URL pattern: "/:collection/:path/" unless the config says */
+	hg_value *docs;        /* site.<label>: each document's `page` object, in source order */
+} hg_collection;
 
 typedef struct hg_page {
 	/* where it came from */
@@ -83,6 +100,10 @@ typedef struct hg_page {
 	bool has_order;
 	double order;      /* nav_order or weight */
 	hg_value *data;    /* the `page` object Liquid sees */
+	const hg_collection *collection; /* the collection it is a document of, or NULL */
+	hg_value *paginator; /* the `paginator` object of a paginated blog index, or NULL */
+	unsigned pager;      /* its page number (1 for the index itself), or 0 */
+	bool mounted;        /* read from one of the config's mounts */
 } hg_page;
 
 typedef struct hg_static {
@@ -111,6 +132,8 @@ typedef struct hg_site {
 	size_t n_statics;
 	hg_value *site_value; /* the `site` object Liquid sees */
 	hg_time now;          /* SOURCE_DATE_EPOCH or the clock, once per build */
+	hg_collection *collections; /* from the config (Jekyll style only), in its order */
+	size_t n_collections;
 } hg_site;
 
 /* Runs config → scan → load → model. Returns the site (even with content errors, so that

@@ -849,6 +849,13 @@ static bool handle(ctx *c, const yaml_event_t *ev, bool *done)
 	case YAML_SCALAR_EVENT: {
 		if (!count_values(c, 1, ev->start_mark))
 			return false;
+		/* issue 8: an escaped NUL ("\0", "\x00", "\u0000") would end the string early
+		 * wherever C reads it (permalink: "/a\0b/" wrote a.html); raw NUL bytes are
+		 * refused before YAML sees them, so this is refused too */
+		if (memchr(ev->data.scalar.value, 0, ev->data.scalar.length)) {
+			fail(c, ev->start_mark, "NUL character in a string");
+			return false;
+		}
 		hg_value *v = resolve_scalar(c, ev);
 		set_pos(c, v, ev->start_mark);
 		if (ev->data.scalar.anchor)

@@ -602,6 +602,39 @@ static void test_restyle_many(void **state)
 	hg_buf_release(&src);
 }
 
+/* ==== kramdown: what the spec files cannot say ==== */
+
+static void test_kramdown_records(void **state)
+{
+	hg_md_options o = hg_md_default_options();
+	o.first_line = 10;
+	hg_md_doc doc = render_with(state,
+	                            "# Title\n{: .no_toc }\n\n## Part {#p}\n{: .text-delta }\n\nText.\n  {: #x .y }\n\n"
+	                            "{: style=\"a\" }\n",
+	                            &o);
+	assert_int_equal(doc.n_headings, 2);
+	assert_true(doc.headings[0].no_toc);
+	assert_false(doc.headings[1].no_toc);
+	assert_string_equal(doc.headings[1].id, "p");
+	/* dropped: what the doctor lists, where it was written */
+	assert_int_equal(doc.n_dropped_ials, 3);
+	assert_int_equal(doc.dropped_ials[0].line, 14);
+	assert_int_equal(doc.dropped_ials[0].col, 1);
+	assert_string_equal(doc.dropped_ials[0].text, "{: .text-delta }");
+	assert_int_equal(doc.dropped_ials[1].line, 17);
+	assert_int_equal(doc.dropped_ials[1].col, 3);
+	assert_int_equal(doc.dropped_ials[2].line, 19);
+	/* a given id that repeats another is still made unique */
+	doc = render(state, "## A {#same}\n\n## B {#same}\n");
+	assert_string_equal(doc.headings[0].id, "same");
+	assert_string_equal(doc.headings[1].id, "same-1");
+	/* markdown="1" keeps every line where it was */
+	doc = render(state, "<div markdown=\"1\">\n<p>raw</p>\n[a](a.md)\n</div>\n[b](b.md)\n");
+	assert_int_equal(doc.n_links, 2);
+	assert_int_equal(doc.links[0].line, 3);
+	assert_int_equal(doc.links[1].line, 5);
+}
+
 /* ==== spec files ====
  * The .txt files of tests/spec/markdown hold examples:
  *   ### name
@@ -866,6 +899,7 @@ int main(void)
 	    T(test_ids_unique),
 	    T(test_task_ids_per_page),
 	    T(test_restyle_many),
+	    T(test_kramdown_records),
 	    T(test_spec_files),
 	    T(test_threads),
 	};

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Jekyll and Hugo sites as they are: the errors and warnings of mounts, collections, data
+# files and pagination, each at its place (the good paths are golden sites: hub-mounts,
+# jekyll-collections, just-the-docs, hugo-book).
+set -u
+source "$(dirname "$0")/../lib/assert.sh"
+
+# jekyll NAME: a Jekyll-style folder with a plain layout; echoes its path
+jekyll() {
+  local d="$TMP/$1"
+  mkdir -p "$d/_layouts"
+  printf '%s\n' '<html><body>{{ content }}</body></html>' > "$d/_layouts/default.html"
+  printf -- '---\ntitle: Home\n---\nHome.\n' > "$d/index.md"
+  echo "$d"
+}
+
+# --- mounts: a folder that is not there (exit 1, at the entry), a target outside the site (exit 2)
+h="$TMP/hub"
+mkdir -p "$h/content"
+printf -- '---\ntitle: Hub\n---\nx\n' > "$h/content/index.md"
+printf 'title: Hub\nmounts:\n  - source: ../nowhere\n    target: experience\n' > "$h/hub.yml"
+err=$("$HUBGEN" build -q -s "$h" -d "$TMP/out" 2>&1)
+expect_eq "missing mount: exit code" 1 "$?"
+expect_contains "missing mount: place" "$err" "$h/hub.yml:3:5: error: mounted folder '../nowhere' does not exist"
+printf 'title: Hub\nmounts:\n  - source: ../x\n    target: ../../up\n' > "$h/hub.yml"
+err=$("$HUBGEN" build -q -s "$h" -d "$TMP/out" 2>&1)
+expect_eq "mount outside: exit code" 2 "$?"
+expect_contains "mount outside: place" "$err" "$h/hub.yml:3:5: error: a mount needs a 'source' folder and a 'target' path inside the site"
+# a mount whose pages clash with the site's
+mkdir -p "$TMP/team" "$h/content/experience"
+printf -- '---\ntitle: Mine\n---\nx\n' > "$h/content/experience/index.md"
+printf -- '---\ntitle: Theirs\n---\ny\n' > "$TMP/team/index.md"
+printf 'title: Hub\nmounts:\n  - source: ../team\n    target: experience\n' > "$h/hub.yml"
+err=$("$HUBGEN" build -q -s "$h" -d "$TMP/out" 2>&1)
+expect_eq "mount clash: exit code" 1 "$?"
+expect_contains "mount clash: message" "$err" "'experience/index.html' is also written by"
+
+# --- collections in the list form: documents that are not written, listed in site.<label>
+j=$(jekyll collections)
+printf 'title: C\ncollections: [notes]\n' > "$j/_config.yml"
+mkdir -p "$j/_notes"
+printf -- '---\ntitle: One\n---\nFirst *note*.\n' > "$j/_notes/one.md"
+printf -- '---\ntitle: List\n---\n{%% for n in site.notes %%}[{{ n.title }}: {{ n.content | strip }}]{%% endfor %%} {{ site.collections[0].label }}\n' > "$j/list.md"
+"$HUBGEN" build -q -s "$j" -d "$TMP/c-out" 2>/dev/null
+expect_eq "list form: exit code" 0 "$?"
+expect_contains "list form: documents" "$(cat "$TMP/c-out/list/index.html")" "[One: <p>First <em>note</em>.</p>] notes"
+expect_no_file "list form: not written" "$TMP/c-out/notes/one/index.html"
+printf 'title: C\ncollections: 3\n' > "$j/_config.yml"
+err=$("$HUBGEN" build -q -s "$j" -d "$TMP/c-out" 2>&1)
+expect_eq "bad collections: exit code" 2 "$?"
+expect_contains "bad collections: place" "$err" "$j/_config.yml:2:14: error: 'collections' must be a map of labels or a list of labels"
+
+# --- a CSV file with a quote that never closes
+j=$(jekyll csv)
+mkdir -p "$j/_data"
+printf 'a,b\n1,"open\n' > "$j/_data/t.csv"
+err=$("$HUBGEN" build -q -s "$j" -d "$TMP/csv-out" 2>&1)
+expect_eq "csv: exit code" 1 "$?"
+expect_contains "csv: place" "$err" "$j/_data/t.csv:2:1: error: a quoted field of this row never ends"
+
+# --- paginate with no page to paginate, and a bad paginate
+j=$(jekyll paginate)
+printf 'title: P\npaginate: 5\npaginate_path: /news/page:num/\n' > "$j/_config.yml"
+err=$("$HUBGEN" build -q -s "$j" -d "$TMP/p-out" 2>&1)
+expect_eq "paginate nothing: exit code" 0 "$?"
+expect_contains "paginate nothing: warning" "$err" "$j/_config.yml:2:11: warning: 'paginate' has no page to paginate: no page has the URL '/news/'"
+printf 'title: P\npaginate: many\n' > "$j/_config.yml"
+err=$("$HUBGEN" build -q -s "$j" -d "$TMP/p-out" 2>&1)
+expect_eq "bad paginate: exit code" 2 "$?"
+expect_contains "bad paginate: place" "$err" "$j/_config.yml:2:11: error: 'paginate' must be a number of posts per page, from 1"
+finish
