@@ -16,11 +16,8 @@ typedef struct lq_state {
 	bool raw, comment;
 } lq_state;
 
-#define MAX_TAG_LEN 65536 /* a "tag" longer than this is text: its end is not looked for */
-
-/* The tag at s[i] ("{%"): its name, and where it ends (after "%}", or i + 2 when it does not
- * end within MAX_TAG_LEN). */
-static size_t tag_name(const char *s, size_t n, size_t i, size_t *name, size_t *name_len)
+/* The name of the tag at s[i] ("{%"). */
+static void tag_name(const char *s, size_t n, size_t i, size_t *name, size_t *name_len)
 {
 	size_t k = i + 2;
 	if (k < n && s[k] == '-')
@@ -29,14 +26,22 @@ static size_t tag_name(const char *s, size_t n, size_t i, size_t *name, size_t *
 		k++;
 	*name = k;
 	while (k < n && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= '0' && s[k] <= '9') ||
-			 s[k] == '_' || s[k] == '#'))
+	                 s[k] == '_' || s[k] == '#'))
 		k++;
 	*name_len = k - *name;
-	size_t limit = n - i > MAX_TAG_LEN ? i + MAX_TAG_LEN : n;
-	for (; k + 1 < limit; k++)
-		if (s[k] == '%' && s[k + 1] == '}')
-			return k + 2;
-	return i + 2;
+}
+
+/* Where the next "%}" at or after from ends, or n. The answer is kept in *cache, so that a
+ * text of many tags that never end is still read once (offsets only grow). */
+static size_t tag_end(const char *s, size_t n, size_t from, size_t *cache)
+{
+	if (*cache != SIZE_MAX && *cache >= from + 2)
+		return *cache;
+	size_t k = from;
+	while (k + 1 < n && !(s[k] == '%' && s[k + 1] == '}'))
+		k++;
+	*cache = k + 1 < n ? k + 2 : n;
+	return *cache;
 }
 
 /* Moves the raw/comment state over the tag at s[i]; returns true when the tag is one of
@@ -87,12 +92,12 @@ static void report_fence(hg_diags *d, const char *path, unsigned line, unsigned 
 {
 	if (count > 1)
 		hg_warn(d, path, line, col, "Liquid reads the '%s' in this code block, and %zu more in it", what,
-			count - 1);
+		        count - 1);
 	else
 		hg_warn(d, path, line, col, "Liquid reads the '%s' in this code block", what);
 	hg_diag_kind(d, "liquid-in-code");
 	hg_diag_note(d, "hint: as in Jekyll, Liquid runs inside code blocks: wrap the block in {%% raw %%} … "
-			"{%% endraw %%}, or set 'render_with_liquid: false' in the page's front matter");
+	                "{%% endraw %%}, or set 'render_with_liquid: false' in the page's front matter");
 }
 
 size_t hg_compat_check_fences(const char *src, size_t len, const char *path, unsigned first_line, hg_diags *d)
@@ -180,8 +185,8 @@ static void cursor_at(cursor *c, size_t off, unsigned *line, unsigned *col)
 	*col = c->col;
 }
 
-static void scan_filters(const char *s, size_t from, size_t to, const char *path, unsigned first_line,
-			 cursor *cur, hg_diags *d)
+static void scan_filters(const char *s, size_t from, size_t to, const char *path, unsigned first_line, cursor *cur,
+                         hg_diags *d)
 {
 	char q = 0;
 	for (size_t i = from; i < to; i++) {
@@ -216,19 +221,24 @@ size_t hg_compat_scan_liquid(const char *src, size_t len, const char *path, unsi
 	static const char *const inner[] = {"else", "elsif", "when", "break", "continue", "in", NULL};
 	lq_state st = {0};
 	cursor cur = {src, 0, 1, 1};
+	size_t close_cache = SIZE_MAX;
 	size_t before = hg_diags_len(d);
 	for (size_t i = 0; i + 1 < len; i++) {
 		if (src[i] != '{' || (src[i + 1] != '{' && src[i + 1] != '%'))
 			continue;
 		if (src[i + 1] == '%') {
 			size_t name, nl;
-			size_t end = tag_name(src, len, i, &name, &nl);
+			tag_name(src, len, i, &name, &nl);
+			size_t end = tag_end(src, len, i + 2, &close_cache);
+			if (end < name + nl)
+				end = name + nl;
 			bool hidden = st.raw || st.comment;
 			if (track(&st, src, len, i) || hidden) {
 				i = end - 1;
 				continue;
 			}
-			bool known = !nl || hg_liquid_knows_tag(src + name, nl) || (nl > 3 && !memcmp(src + name, "end", 3));
+			bool known =
+			    !nl || hg_liquid_knows_tag(src + name, nl) || (nl > 3 && !memcmp(src + name, "end", 3));
 			for (size_t k = 0; inner[k] && !known; k++)
 				known = hg_mem_eq(src + name, nl, inner[k]);
 			if (!known) {
@@ -316,12 +326,12 @@ size_t hg_compat_report(hg_diags *d, hg_buf *out)
 		return 0;
 	}
 	hg_buf_addf(out, "hubgen doctor: %zu place%s where hubgen does not build what the site says\n\n", total,
-		    total == 1 ? "" : "s");
+	            total == 1 ? "" : "s");
 	hg_buf_adds(out, "| count | what |\n|--:|---|\n");
 	for (size_t j = 0; j <= HG_ARRAY_LEN(kinds); j++)
 		if (counts[j])
 			hg_buf_addf(out, "| %zu | %s |\n", counts[j],
-				    j < HG_ARRAY_LEN(kinds) ? kinds[j].title : "other constructs");
+			            j < HG_ARRAY_LEN(kinds) ? kinds[j].title : "other constructs");
 	for (size_t j = 0; j <= HG_ARRAY_LEN(kinds); j++) {
 		if (!counts[j])
 			continue;
@@ -340,8 +350,8 @@ size_t hg_compat_report(hg_diags *d, hg_buf *out)
 				continue;
 			prev = g;
 			if (g->path)
-				hg_buf_addf(out, "  %s:%u:%u: %s\n", g->path, g->line ? g->line : 1, g->col ? g->col : 1,
-					    g->msg);
+				hg_buf_addf(out, "  %s:%u:%u: %s\n", g->path, g->line ? g->line : 1,
+				            g->col ? g->col : 1, g->msg);
 			else
 				hg_buf_addf(out, "  %s\n", g->msg);
 		}

@@ -77,7 +77,7 @@ static void scan_pages(const hg_site *s, hg_diags *d)
 			hg_markdown_render(body, len, &o, a, &doc);
 			for (size_t k = 0; k < doc.n_dropped_ials; k++) {
 				hg_warn(d, p->display, doc.dropped_ials[k].line, doc.dropped_ials[k].col,
-					"kramdown attribute list '%s' is dropped", doc.dropped_ials[k].text);
+				        "kramdown attribute list '%s' is dropped", doc.dropped_ials[k].text);
 				hg_diag_kind(d, "kramdown");
 			}
 			hg_arena_reset(a);

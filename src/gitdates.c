@@ -142,9 +142,8 @@ static char *run_git(const char *dir, size_t *len)
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &dflt);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	char *argv[] = {"git",		  "-C",		(char *)dir,		  "--no-pager", "log",
-			"-z",		  "--relative", "--name-only",		  "--no-renames",
-			"--format=%x01%ct", "--",		".",			  NULL};
+	char *argv[] = {"git",         "-C",           (char *)dir,        "--no-pager", "log", "-z", "--relative",
+	                "--name-only", "--no-renames", "--format=%x01%ct", "--",         ".",   NULL};
 	pid_t pid;
 	int err = posix_spawnp(&pid, "git", &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -229,4 +228,7 @@ bool hg_gitdates_get(const hg_gitdates *g, const char *rel, int64_t *secs)
 	return false;
 }
 
-const char *hg_gitdates_prefix(const hg_gitdates *g) { return g ? g->prefix : ""; }
+const char *hg_gitdates_prefix(const hg_gitdates *g)
+{
+	return g ? g->prefix : "";
+}

@@ -606,11 +606,35 @@ typedef struct unplaced {
 	size_t count;
 } unplaced;
 
-static void report(hg_diags *d, const hg_page *p, const hg_ref *r, unplaced **un, size_t *n_un, size_t *cap_un,
-		   const char *fmt, ...) HG_PRINTF(7, 8);
+/* The unplaced messages, in order of arrival, with a hash index (slots hold index + 1) to
+ * find a repeat: issue 8 found that a linear search made a page of 100,000 different
+ * broken links made by Liquid (which have no place in the source) quadratic. */
+typedef struct unplaced_list {
+	unplaced *items;
+	size_t n, cap;
+	size_t *slots, n_slots;
+} unplaced_list;
 
-static void report(hg_diags *d, const hg_page *p, const hg_ref *r, unplaced **un, size_t *n_un, size_t *cap_un,
-		   const char *fmt, ...)
+static size_t message_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (size_t)h;
+}
+
+static size_t *unplaced_slot(const unplaced_list *l, const char *msg)
+{
+	size_t k = message_hash(msg) & (l->n_slots - 1);
+	while (l->slots[k] && strcmp(l->items[l->slots[k] - 1].message, msg) != 0)
+		k = (k + 1) & (l->n_slots - 1);
+	return &l->slots[k];
+}
+
+static void report(hg_diags *d, const hg_page *p, const hg_ref *r, unplaced_list *ul, const char *fmt, ...)
+	HG_PRINTF(5, 6);
+
+static void report(hg_diags *d, const hg_page *p, const hg_ref *r, unplaced_list *ul, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -622,14 +646,22 @@ static void report(hg_diags *d, const hg_page *p, const hg_ref *r, unplaced **un
 		return;
 	}
 	size_t pages = 1 + (r->repeats ? *r->repeats : 0);
-	for (size_t i = 0; i < *n_un; i++)
-		if (!strcmp((*un)[i].message, msg)) {
-			(*un)[i].count += pages;
-			free(msg);
-			return;
-		}
-	HG_GROW(*un, *cap_un, *n_un + 1);
-	(*un)[(*n_un)++] = (unplaced){r->url, msg, p, pages};
+	if (2 * (ul->n + 1) > ul->n_slots) { /* grow and re-index */
+		free(ul->slots);
+		ul->n_slots = ul->n_slots ? 2 * ul->n_slots : 64;
+		ul->slots = hg_xcalloc(ul->n_slots, sizeof *ul->slots);
+		for (size_t i = 0; i < ul->n; i++)
+			*unplaced_slot(ul, ul->items[i].message) = i + 1;
+	}
+	size_t *slot = unplaced_slot(ul, msg);
+	if (*slot) {
+		ul->items[*slot - 1].count += pages;
+		free(msg);
+		return;
+	}
+	HG_GROW(ul->items, ul->cap, ul->n + 1);
+	ul->items[ul->n++] = (unplaced){r->url, msg, p, pages};
+	*slot = ul->n;
 }
 
 /* What a reference comes to. */
@@ -714,8 +746,7 @@ void hg_links_check(const hg_linkmap *m, const hg_site *s, const hg_page_refs *r
 {
 	const char *base = s->config.baseurl;
 	hg_buf sp = HG_BUF_INIT;
-	unplaced *un = NULL;
-	size_t n_un = 0, cap_un = 0;
+	unplaced_list ul = {0};
 	vcache cache = {0};
 	vcache_grow(&cache);
 	for (size_t i = 0; i < s->n_pages; i++) {
@@ -747,18 +778,18 @@ void hg_links_check(const hg_linkmap *m, const hg_site *s, const hg_page_refs *r
 			case V_OK:
 			case V_EXTERNAL: break;
 			case V_OUTSIDE:
-				report(d, p, r, &un, &n_un, &cap_un, "link '%s' leaves the site's base path '%s'", shown,
+				report(d, p, r, &ul, "link '%s' leaves the site's base path '%s'", shown,
 				       *base ? base : "/");
 				break;
 			case V_MISSING: {
 				bool md = is_md_path(shown, strcspn(shown, "?#"));
-				report(d, p, r, &un, &n_un, &cap_un, "%s '%s' %s",
+				report(d, p, r, &ul, "%s '%s' %s",
 				       !strcmp(r->attr, "href") ? "broken link" : "missing file", shown,
 				       md ? "names no page of this site" : "does not resolve to a page or file");
 				break;
 			}
 			case V_ANCHOR:
-				report(d, p, r, &un, &n_un, &cap_un,
+				report(d, p, r, &ul,
 				       "broken anchor '#%s': %s has no heading or element with that id", v.fragment,
 				       m->page_of_output[v.output]->display);
 				break;
@@ -770,14 +801,15 @@ void hg_links_check(const hg_linkmap *m, const hg_site *s, const hg_page_refs *r
 		if (cache.slots[i].url)
 			free(cache.slots[i].v.fragment);
 	free(cache.slots);
-	for (size_t i = 0; i < n_un; i++) {
-		hg_warn(d, un[i].first->display, 0, 0, "%s", un[i].message);
-		if (un[i].count > 1)
-			hg_diag_note(d, "note: in %zu pages; it comes from a layout or an include", un[i].count);
+	for (size_t i = 0; i < ul.n; i++) {
+		hg_warn(d, ul.items[i].first->display, 0, 0, "%s", ul.items[i].message);
+		if (ul.items[i].count > 1)
+			hg_diag_note(d, "note: in %zu pages; it comes from a layout or an include", ul.items[i].count);
 		else
 			hg_diag_note(d, "note: it comes from a layout or an include");
-		free((char *)un[i].message);
+		free((char *)ul.items[i].message);
 	}
-	free(un);
+	free(ul.items);
+	free(ul.slots);
 	hg_buf_release(&sp);
 }

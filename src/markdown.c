@@ -392,7 +392,8 @@ typedef struct md_ctx {
 	size_t n_no_toc, no_toc_cap;
 	struct given_id {
 		cmark_node *h;
-		char *id; /* heap */
+		char *id;     /* heap */
+		size_t order; /* written order: the last one written wins */
 	} *given_ids;
 	size_t n_given_ids, given_ids_cap;
 	cmark_node **tocs; /* placeholders for {:toc} */
@@ -880,8 +881,16 @@ static int ptr_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int given_cmp(const void *a, const void *b)
+{
+	const struct given_id *x = a, *y = b;
+	if (x->h != y->h)
+		return (uintptr_t)x->h < (uintptr_t)y->h ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
 /* The id `{#id}` gave heading h (the last one written), or NULL. given_ids is sorted by
- * node, stably, before the headings get their ids. */
+ * node, then by the order written, before the headings get their ids. */
 static const char *given_id(const md_ctx *m, cmark_node *h)
 {
 	size_t lo = 0, hi = m->n_given_ids;
@@ -904,13 +913,8 @@ static void give_heading_ids(md_ctx *m, hg_md_doc *doc)
 {
 	if (m->n_no_toc > 1)
 		qsort(m->no_toc, m->n_no_toc, sizeof *m->no_toc, ptr_cmp);
-	/* stable by node: insertion sort on (node, order written); there are few */
-	for (size_t i = 1; i < m->n_given_ids; i++)
-		for (size_t j = i; j > 0 && (uintptr_t)m->given_ids[j - 1].h > (uintptr_t)m->given_ids[j].h; j--) {
-			struct given_id t = m->given_ids[j];
-			m->given_ids[j] = m->given_ids[j - 1];
-			m->given_ids[j - 1] = t;
-		}
+	if (m->n_given_ids > 1)
+		qsort(m->given_ids, m->n_given_ids, sizeof *m->given_ids, given_cmp);
 	hg_buf text = HG_BUF_INIT, slug = HG_BUF_INIT, tag = HG_BUF_INIT;
 	doc->headings = hg_arena_alloc(m->a, (m->n_headings ? m->n_headings : 1) * sizeof *doc->headings);
 	for (size_t i = 0; i < m->n_headings; i++) {
@@ -1472,6 +1476,7 @@ static bool has_bytes(const char *s, size_t n, const char *needle)
 
 #define MAX_IAL 256 /* longer lines are not read as attribute lists */
 #define MAX_ID 128
+#define MAX_TOCS 4 /* contents lists filled in per page */
 
 typedef struct ial {
 	const char *word; /* a callout's word, or NULL: "Note", "Warning"… ("" for highlight) */
@@ -1597,8 +1602,8 @@ static void heading_attrs(md_ctx *m, cmark_node *h, const ial *x)
 	}
 	if (x->id[0]) {
 		HG_GROW(m->given_ids, m->given_ids_cap, m->n_given_ids + 1);
-		m->given_ids[m->n_given_ids].h = h;
-		m->given_ids[m->n_given_ids++].id = hg_xstrdup(x->id);
+		m->given_ids[m->n_given_ids] = (struct given_id){h, hg_xstrdup(x->id), m->n_given_ids};
+		m->n_given_ids++;
 	}
 }
 
@@ -1817,7 +1822,9 @@ static void fill_tocs(md_ctx *m, const hg_md_doc *doc)
 	if (open_item)
 		hg_buf_adds(&html, "</li>\n");
 	hg_buf_adds(&html, "</ol>\n</nav>");
-	for (size_t i = 0; i < m->n_tocs; i++)
+	/* a page's contents list a few times over is plenty: past MAX_TOCS a {:toc} is empty,
+	 * so that a page of many {:toc} and many headings cannot grow without bound */
+	for (size_t i = 0; i < m->n_tocs && i < MAX_TOCS; i++)
 		cmark_node_set_on_enter(m->tocs[i], html.ptr);
 	hg_buf_release(&html);
 }

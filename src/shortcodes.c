@@ -23,6 +23,7 @@
 
 #define MAX_TAG 4096 /* bytes from `{{<` to `>}}`: a longer "tag" is text */
 #define MAX_ARGS 16
+#define MAX_WARNINGS 100 /* per page: the rest are counted in one last warning */
 
 /* ==== pass 1: tags ==== */
 
@@ -38,7 +39,10 @@ typedef struct sc_tag {
 	int tab_index;
 } sc_tag;
 
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 static bool is_name_char(char c)
 {
@@ -115,7 +119,10 @@ static bool scan_tag(const char *src, size_t len, size_t off, sc_tag *t)
 	return false;
 }
 
-static char closer(const sc_tag *t) { return t->delim == '<' ? '>' : '%'; }
+static char closer(const sc_tag *t)
+{
+	return t->delim == '<' ? '>' : '%';
+}
 
 static bool name_is(const char *src, const sc_tag *t, const char *name)
 {
@@ -232,6 +239,7 @@ typedef struct sc_ctx {
 	int last_level;
 	char fence_ch;
 	size_t fence_len;
+	size_t n_warned;
 	/* the last warning's place */
 	size_t loc_off;
 	unsigned loc_line, loc_col;
@@ -256,17 +264,21 @@ static void locate(sc_ctx *c, size_t off, unsigned *line, unsigned *col)
 	*col = c->loc_col;
 }
 
-static void warn_at(sc_ctx *c, size_t off, const char *fmt, const char *a, int alen) HG_PRINTF(3, 0);
+static bool warn_at(sc_ctx *c, size_t off, const char *fmt, const char *a, int alen) HG_PRINTF(3, 0);
 
-/* One located warning, filed under "shortcode"; fmt has one %.*s for a. */
-static void warn_at(sc_ctx *c, size_t off, const char *fmt, const char *a, int alen)
+/* One located warning, filed under "shortcode"; fmt has one %.*s for a. After
+ * MAX_WARNINGS on a page the rest are only counted (and false is returned: no note). */
+static bool warn_at(sc_ctx *c, size_t off, const char *fmt, const char *a, int alen)
 {
+	if (c->n_warned++ >= MAX_WARNINGS)
+		return false;
 	unsigned line, col;
 	locate(c, off, &line, &col);
 	char *msg = hg_xasprintf(fmt, alen, a);
 	hg_warn(c->d, c->opt->path, line, col, "%s", msg);
 	hg_diag_kind(c->d, "shortcode");
 	free(msg);
+	return true;
 }
 
 static bool contains(const char *s, size_t n, const char *needle)
@@ -298,7 +310,10 @@ static void emit_protected(sc_ctx *c, const char *s, size_t n)
 	}
 }
 
-static void emit_as_written(sc_ctx *c, size_t from, size_t to) { emit_protected(c, c->src + from, to - from); }
+static void emit_as_written(sc_ctx *c, size_t from, size_t to)
+{
+	emit_protected(c, c->src + from, to - from);
+}
 
 /* Follows the outline up to off: the last ATX heading's level, outside fenced code. */
 static void outline_to(sc_ctx *c, size_t off)
@@ -321,7 +336,8 @@ static void outline_to(sc_ctx *c, size_t off)
 				} else if (s[i] == c->fence_ch && k - i >= c->fence_len) {
 					c->fence_len = 0;
 				}
-			} else if (!c->fence_len && s[i] == '#' && k - i <= 6 && (k == n || s[k] == ' ' || s[k] == '\t')) {
+			} else if (!c->fence_len && s[i] == '#' && k - i <= 6 &&
+			           (k == n || s[k] == ' ' || s[k] == '\t')) {
 				c->last_level = (int)(k - i);
 			}
 		}
@@ -403,9 +419,9 @@ static void sc_hint(sc_ctx *c, sc_pair *p)
 	static const struct {
 		const char *type, *word;
 		bool callout;
-	} kinds[] = {{"warning", "Warning", true}, {"danger", "Important", true}, {"caution", "Caution", true},
-		     {"error", "Important", true},  {"tip", "Tip", false},           {"note", "Note", false},
-		     {"important", "Important", false}};
+	} kinds[] = {{"warning", "Warning", true},     {"danger", "Important", true}, {"caution", "Caution", true},
+	             {"error", "Important", true},     {"tip", "Tip", false},         {"note", "Note", false},
+	             {"important", "Important", false}};
 	const char *type = arg_pos(&p->args, 0);
 	const char *word = "Information";
 	bool callout = false;
@@ -418,14 +434,15 @@ static void sc_hint(sc_ctx *c, sc_pair *p)
 	if (callout) {
 		outline_to(c, p->o->start);
 		int h = c->last_level < 1 ? 2 : c->last_level < 6 ? c->last_level + 1 : 6;
-		hg_buf_addf(&html,
-			    "<div class=\"nhsuk-card nhsuk-card--warning\"><div class=\"nhsuk-card__content\">"
-			    "<h%d class=\"nhsuk-card__heading\"><span role=\"text\">%s%s</span></h%d>",
-			    h, strcmp(word, "Important") ? "<span class=\"nhsuk-u-visually-hidden\">Important: </span>" : "",
-			    word, h);
+		hg_buf_addf(
+		    &html,
+		    "<div class=\"nhsuk-card nhsuk-card--warning\"><div class=\"nhsuk-card__content\">"
+		    "<h%d class=\"nhsuk-card__heading\"><span role=\"text\">%s%s</span></h%d>",
+		    h, strcmp(word, "Important") ? "<span class=\"nhsuk-u-visually-hidden\">Important: </span>" : "",
+		    word, h);
 	} else {
-		hg_buf_addf(&html,
-			    "<div class=\"nhsuk-inset-text\"><span class=\"nhsuk-u-visually-hidden\">%s: </span>", word);
+		hg_buf_addf(
+		    &html, "<div class=\"nhsuk-inset-text\"><span class=\"nhsuk-u-visually-hidden\">%s: </span>", word);
 	}
 	block_line(c, html.ptr, p->o->end);
 	body(c, p);
@@ -489,7 +506,7 @@ static void sc_tabs(sc_ctx *c, sc_pair *p)
 	if (!prefix.len)
 		hg_buf_addf(&prefix, "tabs-%u", c->tab_groups);
 	hg_buf_adds(&html, "<div class=\"nhsuk-tabs\" data-module=\"nhsuk-tabs\"><h2 class=\"nhsuk-tabs__heading\">"
-			   "Contents</h2><ul class=\"nhsuk-tabs__list\">");
+	                   "Contents</h2><ul class=\"nhsuk-tabs__list\">");
 	int k = 0;
 	size_t named_end = p->close;
 	for (size_t j = p->open + 1; j < p->close; j++) {
@@ -517,8 +534,9 @@ static void sc_tabs(sc_ctx *c, sc_pair *p)
 
 			t->tab_id = hg_xstrdup(id.ptr);
 			t->tab_index = k;
-			hg_buf_addf(&html, "<li class=\"nhsuk-tabs__list-item%s\"><a class=\"nhsuk-tabs__tab\" href=\"#",
-				    k == 1 ? " nhsuk-tabs__list-item--selected" : "");
+			hg_buf_addf(&html,
+			            "<li class=\"nhsuk-tabs__list-item%s\"><a class=\"nhsuk-tabs__tab\" href=\"#",
+			            k == 1 ? " nhsuk-tabs__list-item--selected" : "");
 			hg_buf_add_html_escaped(&html, id.ptr, id.len);
 			hg_buf_adds(&html, "\">");
 			if (name)
@@ -549,7 +567,7 @@ static void sc_tab(sc_ctx *c, sc_pair *p)
 	}
 	hg_buf html = HG_BUF_INIT;
 	hg_buf_addf(&html, "<div class=\"nhsuk-tabs__panel%s\" id=\"",
-		    t->tab_index > 1 ? " nhsuk-tabs__panel--hidden" : "");
+	            t->tab_index > 1 ? " nhsuk-tabs__panel--hidden" : "");
 	hg_buf_add_html_escaped(&html, t->tab_id, strlen(t->tab_id));
 	hg_buf_adds(&html, "\">");
 	block_line(c, html.ptr, t->end);
@@ -658,7 +676,7 @@ static void add_text_escaped(hg_buf *out, const char *s, size_t n, bool punct)
 		else if (ch == '>')
 			hg_buf_adds(out, "&gt;");
 		else if (ch == '{' || (punct && ch > ' ' && ch < 0x7f && !((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') &&
-					 !(ch >= '0' && ch <= '9')))
+		                       !(ch >= '0' && ch <= '9')))
 			hg_buf_addf(out, "&#%d;", ch);
 		else
 			hg_buf_addc(out, (char)ch);
@@ -684,7 +702,7 @@ static void sc_mermaid(sc_ctx *c, sc_pair *p)
 static void sc_katex(sc_ctx *c, sc_pair *p)
 {
 	hg_buf_adds(c->out, arg_flag(&p->args, "display") ? "<span class=\"hub-math hub-math--display\">"
-							   : "<span class=\"hub-math\">");
+	                                                  : "<span class=\"hub-math\">");
 	add_text_escaped(c->out, c->src + p->o->end, p->e->start - p->o->end, true);
 	hg_buf_adds(c->out, "</span>");
 }
@@ -725,9 +743,9 @@ typedef struct sc_def {
 } sc_def;
 
 static const sc_def defs[] = {
-    {"ref", NULL},           {"relref", NULL},        {"hint", sc_hint},       {"details", sc_details},
-    {"expand", sc_details},  {"tabs", sc_tabs},       {"tab", sc_tab},         {"button", sc_button},
-    {"columns", sc_columns}, {"mermaid", sc_mermaid}, {"katex", sc_katex},     {"highlight", sc_highlight},
+    {"ref", NULL},           {"relref", NULL},        {"hint", sc_hint},   {"details", sc_details},
+    {"expand", sc_details},  {"tabs", sc_tabs},       {"tab", sc_tab},     {"button", sc_button},
+    {"columns", sc_columns}, {"mermaid", sc_mermaid}, {"katex", sc_katex}, {"highlight", sc_highlight},
 };
 
 static const sc_def *find_def(const char *src, const sc_tag *t)
@@ -746,10 +764,11 @@ static size_t expand(sc_ctx *c, size_t i, int depth)
 	const char *name = c->src + t->name;
 	int nl = (int)t->name_len;
 	if (t->broken) {
-		warn_at(c, t->start, "'%.*s' starts a shortcode that never ends; it is shown as written",
-			c->src + t->start, 3);
-		hg_diag_note(c->d, "hint: end it with '%c}}', or write {{</* … */>}} to show a shortcode as text",
-			     closer(t));
+		if (warn_at(c, t->start, "'%.*s' starts a shortcode that never ends; it is shown as written",
+		            c->src + t->start, 3))
+			hg_diag_note(c->d,
+			             "hint: end it with '%c}}', or write {{</* … */>}} to show a shortcode as text",
+			             closer(t));
 		emit_as_written(c, t->start, t->end);
 		return i;
 	}
@@ -769,9 +788,10 @@ static size_t expand(sc_ctx *c, size_t i, int depth)
 	}
 	const sc_def *def = find_def(c->src, t);
 	if (!def) {
-		warn_at(c, t->start, "unknown shortcode '%.*s'; it is shown as written", name, nl);
-		hg_diag_note(c->d, "hint: hubgen expands ref, relref, hint, details, expand, tabs, tab, button, columns, "
-				   "mermaid, katex and highlight");
+		if (warn_at(c, t->start, "unknown shortcode '%.*s'; it is shown as written", name, nl))
+			hg_diag_note(c->d,
+			             "hint: hubgen expands ref, relref, hint, details, expand, tabs, tab, button, "
+			             "columns, mermaid, katex and highlight");
 		emit_as_written(c, t->start, t->end);
 		if (t->match < 0)
 			return i;
@@ -786,8 +806,8 @@ static size_t expand(sc_ctx *c, size_t i, int depth)
 	if (!def->pair) {
 		sc_ref(c, t, &as);
 	} else if (t->match < 0) {
-		warn_at(c, t->start, "'%.*s' has no closing tag; it is shown as written", name, nl);
-		hg_diag_note(c->d, "hint: end its content with {{%c /%.*s %c}}", t->delim, nl, name, closer(t));
+		if (warn_at(c, t->start, "'%.*s' has no closing tag; it is shown as written", name, nl))
+			hg_diag_note(c->d, "hint: end its content with {{%c /%.*s %c}}", t->delim, nl, name, closer(t));
 		emit_as_written(c, t->start, t->end);
 	} else if (depth >= HG_SC_MAX_DEPTH) {
 		warn_at(c, t->start, "shortcodes nested deeper than 32 levels: '%.*s' is shown as written", name, nl);
@@ -871,6 +891,11 @@ void hg_shortcodes_expand(const char *src, size_t len, const hg_sc_options *opt,
 	free(stack);
 
 	emit_range(&c, 0, len, 0, c.n, 0);
+	if (c.n_warned > MAX_WARNINGS) {
+		hg_warn(d, opt->path, 0, 0, "%zu more shortcode warnings on this page are not shown",
+		        c.n_warned - MAX_WARNINGS);
+		hg_diag_kind(d, "shortcode");
+	}
 	for (size_t j = 0; j < c.n; j++)
 		free(c.tags[j].tab_id);
 	free(c.tags);

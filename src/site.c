@@ -1241,6 +1241,8 @@ static void add_pagination(hg_site *s, hg_page ***pages, size_t *np, size_t *cap
 		hg_map_merge(a, p->fm, home->fm);
 		hg_map_set(a, p->fm, "nav_exclude", &hg_true_value);
 		hg_map_set(a, p->fm, "search_exclude", &hg_true_value);
+		hg_map_set(a, p->fm, "redirect_from", &hg_null_value); /* the index's own, once */
+		hg_map_set(a, p->fm, "aliases", &hg_null_value);
 		p->data = hg_value_map(a);
 		hg_map_merge(a, p->data, home->data);
 		hg_map_set(a, p->data, "url", hg_value_cstr(a, p->url));
@@ -1546,7 +1548,6 @@ static void review_date(hg_site *s, hg_page *p, hg_diags *d)
 		hg_buf when = HG_BUF_INIT;
 		hg_time_format(&when, due, "%Y-%m-%d");
 		hg_warn(d, p->display, iv->line, iv->col, "the page was due for review on %s", when.ptr);
-		hg_diag_kind(d, "review");
 		hg_diag_note(d, "hint: review it, then set 'last_reviewed_on' to the day you did");
 		hg_buf_release(&when);
 	}

@@ -22,6 +22,9 @@
 
 #define MAX_DEPTH 64
 #define MAX_VALUES 1000000
+/* Issue 8: the bytes of the strings, aliases expanded. Counting values alone let a 90 KB
+ * page name a 590 MB title (nine 10 KB strings, aliased nine times over four levels). */
+#define MAX_TEXT (64u << 20)
 
 /* ==== small hash index over keys ====
  * Maps with many keys (data files) and documents with many anchors must not go quadratic:
@@ -50,12 +53,14 @@ typedef struct anchor {
 	size_t name_len;
 	hg_value *val;
 	size_t weight; /* values in val, aliases expanded */
+	size_t bytes;  /* string bytes in val, aliases expanded */
 } anchor;
 
 typedef struct frame {
 	hg_value *val; /* HG_LIST or HG_MAP being filled */
 	const char *anchor;
 	size_t first_count; /* ctx.count when it started */
+	size_t first_bytes; /* ctx.bytes when it started */
 	key_index index;    /* maps only, once they grow */
 	bool have_key;
 	bool key_merge; /* the pending key is `<<` */
@@ -81,6 +86,7 @@ typedef struct ctx {
 	size_t depth;
 	hg_value *root;
 	size_t count;
+	size_t bytes; /* string bytes so far, aliases expanded (MAX_TEXT) */
 
 	anchor *anchors;
 	size_t n_anchors, anchors_cap;
@@ -288,17 +294,18 @@ static anchor *anchor_find(ctx *c, const char *name, size_t len)
 }
 
 /* A name used twice refers to the later node from then on (YAML 1.1 allows redefinition). */
-static void anchor_set(ctx *c, const char *name, hg_value *val, size_t weight)
+static void anchor_set(ctx *c, const char *name, hg_value *val, size_t weight, size_t bytes)
 {
 	size_t len = strlen(name);
 	anchor *an = anchor_find(c, name, len);
 	if (an) {
 		an->val = val;
 		an->weight = weight;
+		an->bytes = bytes;
 		return;
 	}
 	HG_GROW(c->anchors, c->anchors_cap, c->n_anchors + 1);
-	c->anchors[c->n_anchors++] = (anchor){name, len, val, weight};
+	c->anchors[c->n_anchors++] = (anchor){name, len, val, weight, bytes};
 	if (c->anchor_index.cap < 2 * c->n_anchors) {
 		size_t cap = c->anchor_index.cap ? c->anchor_index.cap * 2 : 64;
 		free(c->anchor_index.slots);
@@ -756,6 +763,15 @@ static bool count_values(ctx *c, size_t n, yaml_mark_t m)
 	return false;
 }
 
+static bool count_bytes(ctx *c, size_t n, yaml_mark_t m)
+{
+	c->bytes += n;
+	if (c->bytes <= MAX_TEXT)
+		return true;
+	fail(c, m, "too much text: more than %u MiB (an alias counts as a copy of what it names)", MAX_TEXT >> 20);
+	return false;
+}
+
 /* Text of a value used as a map key through an alias (`*name: x`). */
 static bool key_text(ctx *c, const hg_value *v, const char **key, size_t *len)
 {
@@ -831,7 +847,7 @@ static bool handle(ctx *c, const yaml_event_t *ev, bool *done)
 			fail(c, ev->start_mark, "unknown alias '*%s'", name);
 			return false;
 		}
-		if (!count_values(c, an->weight, ev->start_mark))
+		if (!count_values(c, an->weight, ev->start_mark) || !count_bytes(c, an->bytes, ev->start_mark))
 			return false;
 		if (expecting_key(c)) {
 			const char *key;
@@ -847,7 +863,7 @@ static bool handle(ctx *c, const yaml_event_t *ev, bool *done)
 		return true;
 	}
 	case YAML_SCALAR_EVENT: {
-		if (!count_values(c, 1, ev->start_mark))
+		if (!count_values(c, 1, ev->start_mark) || !count_bytes(c, ev->data.scalar.length, ev->start_mark))
 			return false;
 		/* issue 8: an escaped NUL ("\0", "\x00", "\u0000") would end the string early
 		 * wherever C reads it (permalink: "/a\0b/" wrote a.html); raw NUL bytes are
@@ -859,7 +875,7 @@ static bool handle(ctx *c, const yaml_event_t *ev, bool *done)
 		hg_value *v = resolve_scalar(c, ev);
 		set_pos(c, v, ev->start_mark);
 		if (ev->data.scalar.anchor)
-			anchor_set(c, arena_anchor(c, ev->data.scalar.anchor), v, 1);
+			anchor_set(c, arena_anchor(c, ev->data.scalar.anchor), v, 1, ev->data.scalar.length);
 		if (expecting_key(c)) {
 			const char *s = (const char *)ev->data.scalar.value;
 			size_t n = ev->data.scalar.length;
@@ -887,7 +903,8 @@ static bool handle(ctx *c, const yaml_event_t *ev, bool *done)
 		hg_value *v = is_map ? hg_value_map(c->a) : hg_value_list(c->a);
 		set_pos(c, v, ev->start_mark);
 		const yaml_char_t *an = is_map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
-		c->stack[c->depth++] = (frame){.val = v, .anchor = arena_anchor(c, an), .first_count = c->count - 1};
+		c->stack[c->depth++] =
+			(frame){.val = v, .anchor = arena_anchor(c, an), .first_count = c->count - 1, .first_bytes = c->bytes};
 		return true;
 	}
 	case YAML_SEQUENCE_END_EVENT:
@@ -895,7 +912,7 @@ static bool handle(ctx *c, const yaml_event_t *ev, bool *done)
 		frame f = c->stack[--c->depth];
 		free(f.index.slots);
 		if (f.anchor)
-			anchor_set(c, f.anchor, f.val, c->count - f.first_count);
+			anchor_set(c, f.anchor, f.val, c->count - f.first_count, c->bytes - f.first_bytes);
 		attach(c, f.val);
 		return true;
 	}

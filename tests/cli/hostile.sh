@@ -241,6 +241,21 @@ expect_eq "destination under a link exit code" 0 "$code"
 if [ -L "$d/link" ]; then ok; else bad "the link above the destination was replaced"; fi
 expect_file "built through the link" "$d/real/site/a/b/c/page/index.html"
 
+# destinations that would swallow the source, or are files
+d=$(site dest-is-source)
+err=$(timeout "$LIMIT" "$HUBGEN" build -q -s "$d/src" -d "$d/src" 2>&1); code=$?
+expect_eq "destination = source exit code" 2 "$code"
+expect_contains "destination = source message" "$err" "error: the destination '$d/src' holds the source folder; choose another"
+err=$(timeout "$LIMIT" "$HUBGEN" build -q -s "$d/src" -d "$d" 2>&1); code=$?
+expect_eq "destination above the source exit code" 2 "$code"
+expect_file "the source is intact" "$d/src/good.md"
+echo "a file" > "$d/file"
+err=$(timeout "$LIMIT" "$HUBGEN" build -q -s "$d/src" -d "$d/file" 2>&1); code=$?
+expect_eq "destination is a file exit code" 1 "$code"
+expect_contains "destination is a file message" "$err" "is a file, not a folder"
+expect_eq "the file is intact" "a file" "$(cat "$d/file")"
+rm "$d/file"
+
 # a named pipe where a page would be: not read (it would block)
 d=$(site fifo)
 mkfifo "$d/src/pipe.md" "$d/src/pipe.html"
@@ -287,6 +302,12 @@ succeeds "200,000 raw links on one line" "$d"
 expect_eq "each one located" 200000 "$(printf '%s\n' "$err" | grep -c "^$d/src/page.md:4:[0-9]*: warning: broken anchor")"
 expect_contains "the last one where it is" "$(printf '%s\n' "$err" | tail -n 1)" "$d/src/page.md:4:3688881: warning: broken anchor '#a199999'"
 
+d=$(site liquid-links)
+python3 -c "import sys; sys.stdout.write('---\ntitle: x\n---\n{% for i in (1..100000) %}<a href=\"#miss{{ i }}\">x</a>{% endfor %}\n\n' + 'word ' * 1000000 + '\n')" > "$d/src/page.md"
+build "100,000 broken links made by Liquid, in a 5 MB page" "$d"
+succeeds "100,000 broken links made by Liquid, in a 5 MB page" "$d"
+expect_eq "each one reported" 100000 "$(printf '%s\n' "$err" | grep -c "warning: broken anchor '#miss")"
+
 d=$(site max-pages)
 printf 'max_pages: 3\n' > "$d/src/_config.yml"
 for i in 1 2 3 4 5; do printf -- '---\ntitle: %s\n---\nx\n' "$i" > "$d/src/p$i.md"; done
@@ -322,6 +343,21 @@ d=$(site yaml-aliases)
 printf -- '---\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n---\nx\n' > "$d/src/page.md"
 build "YAML alias bomb" "$d"
 fails "YAML alias bomb" "$d" 1 "error: too many values"
+
+# few values, but each a 10 KB string: 590 MB of title from a 90 KB page, aliases expanded
+d=$(site yaml-text-bomb)
+python3 - "$d/src/page.md" <<'PY'
+import sys
+s = "x" * 10000
+fm = "---\na: &a [" + ", ".join([s] * 9) + "]\n"
+prev = "a"
+for n in "bcde":
+    fm += "%s: &%s [%s]\n" % (n, n, ", ".join(["*" + prev] * 9))
+    prev = n
+open(sys.argv[1], "w").write(fm + "title: *e\n---\nbody\n")
+PY
+build "YAML aliases to 590 MB of text" "$d"
+fails "YAML aliases to 590 MB of text" "$d" 1 "$d/src/page.md:5:40: error: too much text: more than 64 MiB (an alias counts as a copy of what it names)"
 
 d=$(site liquid-deep-if)
 python3 -c "import sys; sys.stdout.write('---\ntitle: x\n---\n' + '{% if true %}' * 10000 + 'x' + '{% endif %}' * 10000 + '\n')" > "$d/src/page.md"

@@ -315,6 +315,25 @@ static void test_odd_input(void **state)
 	hg_diags_free(d);
 }
 
+/* A page of a thousand unknown shortcodes gives a hundred warnings and a count of the rest. */
+static void test_warnings_are_capped(void **state)
+{
+	(void)state;
+	hg_buf src = HG_BUF_INIT;
+	for (int i = 0; i < 1000; i++)
+		hg_buf_adds(&src, "{{< nope >}}\n");
+	hg_diags *d = hg_diags_new();
+	char *out = expand(src.ptr, false, 1, d);
+	assert_int_equal(hg_diags_len(d), 101);
+	hg_diags_sort(d);
+	const hg_diag *last = hg_diags_get(d, 0); /* the count has no line: it sorts first */
+	assert_string_equal(last->msg, "900 more shortcode warnings on this page are not shown");
+	assert_int_equal(hg_diags_get(d, 100)->line, 100);
+	free(out);
+	hg_diags_free(d);
+	hg_buf_release(&src);
+}
+
 static void test_present(void **state)
 {
 	(void)state;
@@ -330,7 +349,7 @@ int main(void)
 		cmocka_unit_test(test_spec_files),     cmocka_unit_test(test_lines_are_kept),
 		cmocka_unit_test(test_liquid_is_kept_away), cmocka_unit_test(test_positions_and_kind),
 		cmocka_unit_test(test_depth_limit),    cmocka_unit_test(test_odd_input),
-		cmocka_unit_test(test_present),
+		cmocka_unit_test(test_warnings_are_capped), cmocka_unit_test(test_present),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
