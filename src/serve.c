@@ -862,6 +862,8 @@ static void rebuild(server *sv, const hg_watch_changes *ch)
 	free(name);
 	sv->build.destination = dest;
 	sv->build.check_only = false;
+	/* a file may change while it builds: the texts read at load time are the ones used */
+	sv->build.keep_texts = true;
 
 	hg_diags *d = hg_diags_new();
 	hg_build_summary sum;

@@ -1864,7 +1864,7 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 	free(real_source);
 	build_site_value(s, data);
 	/* every title, URL and order is known: the texts go until each page renders */
-	for (size_t i = 0; i < s->n_pages; i++)
+	for (size_t i = 0; i < s->n_pages && !s->opt.keep_texts; i++)
 		if (s->pages[i]->src_path) {
 			free(s->pages[i]->text);
 			s->pages[i]->text = NULL;

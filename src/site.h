@@ -36,6 +36,8 @@ typedef struct hg_build_options {
 	bool strict, drafts, quiet, verbose;
 	int jobs; /* 0: one per core */
 	bool check_only; /* hubgen check: everything but writing */
+	bool keep_texts; /* hold every page's text from load to render (the preview server,
+	                  * whose files change while it builds) instead of reading it again */
 } hg_build_options;
 
 typedef struct hg_config {
