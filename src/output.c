@@ -284,10 +284,14 @@ bool hg_output_write(hg_output *o, const char *rel, const char *data, size_t len
 	return ok;
 }
 
+/* Issue 8: a copied file is read whole, so without a limit a 64 GiB (even sparse) file in
+ * the source aborted the build for want of memory. Copying in chunks would lift it. */
+#define MAX_COPY_SIZE ((size_t)1 << 30)
+
 bool hg_output_copy(hg_output *o, const char *rel, const char *src, const char *display, hg_diags *d)
 {
 	size_t len;
-	char *data = hg_fs_read(src, display, 0, &len, d);
+	char *data = hg_fs_read(src, display, MAX_COPY_SIZE, &len, d);
 	if (!data)
 		return false;
 	bool ok = hg_output_write(o, rel, data, len, d);

@@ -269,6 +269,23 @@ d=$(site too-big)
 build "a 17 MiB page" "$d"
 fails "a 17 MiB page" "$d" 1 "$d/src/big.md:1:1: error: file is too large (17.0 MiB; the limit is 16.0 MiB)"
 
+d=$(site huge-static)
+truncate -s 64G "$d/src/huge.bin" # sparse: no disk used
+build "a 64 GiB static file" "$d"
+fails "a 64 GiB static file" "$d" 1 "$d/src/huge.bin:1:1: error: file is too large (65536.0 MiB; the limit is 1024.0 MiB)"
+rm -f "$d/src/huge.bin"
+
+# folders so deep that their path is longer than PATH_MAX (25 names of 200 bytes)
+d=$(site long-path)
+(
+  cd "$d/src" || exit
+  name=$(printf 'd%.0s' $(seq 1 200))
+  for _ in $(seq 1 25); do mkdir "$name" && cd "$name" || exit; done
+  printf -- '---\ntitle: deep\n---\nx\n' > page.md
+)
+build "a path longer than PATH_MAX" "$d"
+fails "a path longer than PATH_MAX" "$d" 1 "error: cannot read folder: File name too long"
+
 d=$(site long-line)
 python3 -c "import sys; sys.stdout.write('---\ntitle: x\n---\n' + 'word ' * 2000000 + '\n')" > "$d/src/page.md"
 build "a 10 MB line of text" "$d"
