@@ -53,4 +53,6 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
 build/hubgen build -s . -d _site
 echo
-echo "setup: the hub is built. Open $(pwd)/_site/index.html in a browser."
+echo "setup: the hub is built into $(pwd)/_site/"
+echo "setup: to read it, run  build/hubgen serve  and open http://127.0.0.1:4000/"
+echo "setup: (its links start at the site root, so opening _site/index.html as a file does not follow them)"
