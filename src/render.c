@@ -470,12 +470,7 @@ static bool rewrite_link(void *ud, const char *url, bool image, hg_buf *out)
 	return hg_link_rewrite(c->r->links, c->p, url, out);
 }
 
-/* Gives each reference found in the page's HTML the place it was written. Only references
- * that stand in the page's content (content_refs, scanned before the layouts) can have one:
- * a Markdown link's own position, else where its text first appears in the source file.
- * The rest came from a layout or an include and have none (the checker reports those once
- * for all the pages they appear on). */
-/* Issue 8: the first needle (n > 0 bytes) in text[from, to), scanning no more bytes than
+/* The first needle (n > 0 bytes) in text[from, to), scanning no more bytes than
  * *budget holds (what it scans is taken from it); NULL when none is found within. memchr
  * reads only as far as it must, where strstr measures the whole rest of the text first
  * (always, under ASan), which made a page of many links quadratic. */
@@ -501,6 +496,11 @@ static const char *find_within(const char *text, size_t len, size_t from, size_t
 	return hit;
 }
 
+/* Gives each reference found in the page's HTML the place it was written. Only references
+ * that stand in the page's content (content_refs, scanned before the layouts) can have one:
+ * a Markdown link's own position, else where its text first appears in the source file.
+ * The rest came from a layout or an include and have none (the checker reports those once
+ * for all the pages they appear on). */
 static void locate_refs(const hg_page *p, const char *text, const hg_md_doc *doc, const hg_page_refs *content_refs,
 			hg_page_refs *refs, const renderer *r, hg_arena *a, hg_arena *scratch)
 {
