@@ -71,6 +71,7 @@ typedef struct lq_include {
 	lq_body dyn; /* {% include {{ page.inc }} %}: the name is rendered */
 	const lq_param *params;
 	uint32_t nparams;
+	bool cached; /* include_cached: the output is reused for the same name and parameters */
 } lq_include;
 
 enum lq_node_kind {
@@ -1447,7 +1448,9 @@ static bool has_output(const char *s, size_t a, size_t b)
 }
 
 /* Jekyll's include: {% include name.html key=value key2="text" %}, where the name may be
- * built with {{ }}. Parameters become include.key inside it. */
+ * built with {{ }}. Parameters become include.key inside it. include_cached (the
+ * jekyll-include-cache plugin, which just-the-docs uses for its navigation) takes the same
+ * arguments; see render_include for what it reuses. */
 static void tag_include(parser *p, const ltok *t, nodevec *out)
 {
 	const char *s = p->src;
@@ -1465,6 +1468,7 @@ static void tag_include(parser *p, const ltok *t, nodevec *out)
 		return;
 	}
 	lq_include *inc = hg_arena_zalloc(p->a, sizeof *inc);
+	inc->cached = t->name_len == 14 && !memcmp(s + t->name, "include_cached", 14);
 	if (has_output(s, t->a, i)) {
 		inc->dyn = sub_template(p, t->a, i);
 		if (p->failed)
@@ -1761,6 +1765,7 @@ static void vdiag(lq_render *r, hg_severity sev, uint32_t line, uint32_t col, co
 {
 	if (!r->d)
 		return;
+	r->ndiags++;
 	char *msg = hg_xvasprintf(fmt, ap);
 	hg_diag_add(r->d, sev, r->path, line, col, "%s", msg);
 	free(msg);
@@ -1916,7 +1921,7 @@ void hg_lq_pop(lq_render *r)
 
 static void set_assign(lq_render *r, const lq_name *name, hg_value *v)
 {
-	for (size_t i = 0; i < r->nassigns; i++) {
+	for (size_t i = r->sealed ? r->seal_assigns : 0; i < r->nassigns; i++) {
 		lq_binding *b = &r->assigns[i];
 		if (b->hash == name->hash && b->len == name->len && memcmp(b->name, name->p, name->len) == 0) {
 			b->val = v;
@@ -1931,21 +1936,23 @@ static void set_assign(lq_render *r, const lq_name *name, hg_value *v)
  * and decrement, then the globals. */
 static hg_value *find_name(lq_render *r, hg_arena *a, const char *name, uint32_t len, uint32_t hash)
 {
-	for (size_t i = r->nlocals; i-- > 0;) {
+	for (size_t i = r->nlocals; i-- > (r->sealed ? r->seal_locals : 0);) {
 		const lq_binding *b = &r->locals[i];
 		if (b->hash == hash && b->len == len && memcmp(b->name, name, len) == 0)
 			return b->val;
 	}
-	for (size_t i = 0; i < r->nassigns; i++) {
+	for (size_t i = r->sealed ? r->seal_assigns : 0; i < r->nassigns; i++) {
 		const lq_binding *b = &r->assigns[i];
 		if (b->hash == hash && b->len == len && memcmp(b->name, name, len) == 0)
 			return b->val;
 	}
-	for (size_t i = 0; i < r->ncounters; i++) {
+	for (size_t i = 0; i < r->ncounters && !r->sealed; i++) {
 		const lq_counter *c = &r->counters[i];
 		if (c->hash == hash && c->len == len && memcmp(c->name, name, len) == 0)
 			return hg_value_int(a, c->n);
 	}
+	if (r->sealed && !(len == 4 && !memcmp(name, "site", 4)))
+		return NULL; /* the page's globals are out of an include_cached's sight */
 	return r->globals ? hg_map_getn(r->globals, name, len) : NULL;
 }
 
@@ -2639,7 +2646,7 @@ static bool tag_arg(lq_render *r, const char *arg, size_t len, lq_body dyn, hg_b
 static void render_include(lq_render *r, const lq_node *n)
 {
 	const lq_include *inc = n->u.inc;
-	hg_buf buf = HG_BUF_INIT;
+	hg_buf buf = HG_BUF_INIT, key = HG_BUF_INIT;
 	const char *name;
 	size_t len;
 	if (!tag_arg(r, inc->name, inc->len, inc->dyn, &buf, &name, &len))
@@ -2683,6 +2690,48 @@ static void render_include(lq_render *r, const lq_node *n)
 		if (r->failed)
 			goto done;
 	}
+	/* include_cached (issue 7): the output is rendered once per build for each key (the
+	 * name and the parameters) and reused. Scalars go into the key by value (as JSON),
+	 * lists and maps by identity: the navigation passes the same shared objects for every
+	 * page of a section, and writing a section's tree into a key on every page would cost
+	 * what the cache saves. As with jekyll-include-cache, what the include shows must come
+	 * from its parameters; hubgen makes that so, where Jekyll leaves it to the author:
+	 * inside, only `site`, the parameters and what the include binds itself are visible
+	 * (not `page`, the layout's variables or the page's assigns), and its assigns end with
+	 * it. So the output is the same whichever page renders it first, on whichever thread,
+	 * and a build stays deterministic. Output that gave a message is not kept, so each page
+	 * that reaches it gives the message. The theme's header and side navigation use it:
+	 * ~20 and ~35 items rendered with filters on every page became one copy per section. */
+	bool sealing = inc->cached;
+	bool caching = sealing && r->host->cache_get && r->host->cache_put;
+	if (caching) {
+		hg_buf_add(&key, name, len);
+		for (uint32_t i = 0; i < inc->nparams; i++) {
+			const hg_value *v = hg_map_getn(params, inc->params[i].name.p, inc->params[i].name.len);
+			hg_buf_addc(&key, '\0');
+			hg_buf_add(&key, inc->params[i].name.p, inc->params[i].name.len);
+			if (v && (v->kind == HG_LIST || v->kind == HG_MAP)) {
+				hg_buf_addf(&key, "@%p", (const void *)v);
+			} else {
+				hg_buf_addc(&key, '=');
+				hg_value_to_json(&key, v ? v : &hg_null_value);
+			}
+		}
+		size_t before = r->out->len;
+		if (r->host->cache_get(r->host->ud, key.ptr, key.len, r->out)) {
+			account(r, r->out->len - before);
+			goto done;
+		}
+	}
+	size_t start = r->out->len;
+	uint32_t diags_before = r->ndiags;
+	bool outer_sealed = r->sealed;
+	size_t outer_locals = r->seal_locals, outer_assigns = r->seal_assigns;
+	if (sealing) {
+		r->sealed = true;
+		r->seal_locals = r->nlocals;
+		r->seal_assigns = r->nassigns;
+	}
 	HG_GROW(r->frames, r->capframes, r->depth + 1);
 	r->frames[r->depth++] = (lq_frame){r->path, n->line, n->col};
 	size_t mark = r->nlocals;
@@ -2694,7 +2743,16 @@ static void render_include(lq_render *r, const lq_node *n)
 	r->path = saved;
 	r->nlocals = mark;
 	r->depth--;
+	if (sealing) {
+		r->nassigns = r->seal_assigns;
+		r->sealed = outer_sealed;
+		r->seal_locals = outer_locals;
+		r->seal_assigns = outer_assigns;
+	}
+	if (caching && !r->failed && r->ndiags == diags_before)
+		r->host->cache_put(r->host->ud, key.ptr, key.len, r->out->ptr + start, r->out->len - start);
 done:
+	hg_buf_release(&key);
 	hg_buf_release(&buf);
 }
 

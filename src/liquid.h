@@ -42,6 +42,11 @@ typedef struct hg_liquid_host {
 	bool (*link)(void *ud, const char *path, size_t len, hg_buf *out);
 	/* {% post_url name %}: appends the URL of post name (2022-06-12-slug); false if none. */
 	bool (*post_url)(void *ud, const char *name, size_t len, hg_buf *out);
+	/* {% include_cached %}: appends the output an include gave before for the same key (its
+	 * name and parameters, klen bytes); false if none yet. cache_put stores one. Without
+	 * them include_cached is include. */
+	bool (*cache_get)(void *ud, const char *key, size_t klen, hg_buf *out);
+	void (*cache_put)(void *ud, const char *key, size_t klen, const char *text, size_t len);
 	const char *baseurl; /* for relative_url: "" or "/hub" (no trailing slash) */
 	const char *url;     /* for absolute_url: "https://example.org" or "" */
 	hg_time now;         /* "now" and "today" in the date filter (SOURCE_DATE_EPOCH) */

@@ -178,6 +178,12 @@ struct lq_render {
 	size_t depth, capframes;
 	const void **warned; /* expressions and filters already warned about in this render */
 	size_t nwarned, capwarned;
+	uint32_t ndiags; /* messages this render gave (include_cached keeps only clean output) */
+	/* Inside an include_cached: only `site`, the include's parameters and what it binds
+	 * itself are visible (locals from seal_locals, assigns from seal_assigns); see
+	 * render_include. */
+	bool sealed;
+	size_t seal_locals, seal_assigns;
 };
 
 enum { LQ_BREAK = 1, LQ_CONTINUE = 2 };

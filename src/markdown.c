@@ -1,7 +1,7 @@
 /* markdown.c — cmark-gfm, and hubgen's passes over its tree before rendering.
  *
  * The order of work in hg_markdown_render:
- *   parse (under a lock, see parse_lock) → drop the user's raw HTML unless unsafe →
+ *   parse (on every thread at once, see "process-wide state") → drop the user's raw HTML unless unsafe →
  *   walk the tree once (links recorded and rewritten, emoji shortcodes replaced, headings,
  *   code blocks, tables, task lists and block quotes noted) → give headings their ids →
  *   restyle what the walk noted in NHS.UK's markup → render → copy the HTML into the
@@ -20,11 +20,15 @@
  * and dangerous URLs are removed here by hand when opt->unsafe is false, so the two kinds
  * of HTML can never be confused.
  */
+/* dlsym with RTLD_NEXT and RTLD_DEFAULT (see "process-wide state") */
+#define _GNU_SOURCE
+
 #include "markdown.h"
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +39,58 @@
 
 /* ==== cmark-gfm's process-wide state ====
  * cmark_gfm_core_extensions_ensure_registered fills a global registry without a lock, so it
- * runs once. And in 0.29.0.gfm.6, inline parsing flips entries of two global tables
- * (SPECIAL_CHARS, SKIP_CHARS in inlines.c) on and off around every document, for the
- * extensions' characters (`~`, `|`…): two documents parsed at once on two threads would
- * lose strikethrough or tables at random. Newer cmark-gfm moved those tables into the
- * parser; until then parsing is serialised. Rendering and hubgen's passes stay parallel. */
+ * runs once. And in 0.29.0.gfm.6 (Debian 12), inline parsing flips entries of two global
+ * tables (SPECIAL_CHARS, SKIP_CHARS in inlines.c) on and off around every document, and
+ * around every table row, for the extensions' characters (`~`, `:`, `w`): two documents
+ * parsed at once on two threads would lose strikethrough or autolinks at random. Newer
+ * cmark-gfm moved those tables into the parser.
+ *
+ * Every flip goes through one exported function, cmark_manage_extensions_special_characters
+ * (parser, add), called through the PLT from cmark_parser_finish and from the table
+ * extension's row parser. hubgen defines that function itself, and a definition in the
+ * executable comes first in the dynamic linker's lookup: ours turns the characters on once,
+ * for the set of extensions every hubgen parser attaches (the real function, found with
+ * dlsym(RTLD_NEXT), does it on a parser made for the purpose), and then ignores every call.
+ * The tables stop changing, so parsing runs on every thread at once: before this, parsing
+ * was serialised by a lock and took half a build's time on two cores.
+ *
+ * If the interposition does not take (cmark linked statically, or a linker that does not
+ * export the symbol), the library calls its own function and the tables flip as before:
+ * then parse_lock serialises parsing again, chosen once at start-up (parse_serial). */
+static pthread_once_t register_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool parse_serial = true;
+
+typedef void (*manage_chars_fn)(cmark_parser *, int);
+
+void cmark_manage_extensions_special_characters(cmark_parser *parser, int add)
+{
+	(void)parser;
+	(void)add; /* the characters are on for good: see above */
+}
+
+static void attach(cmark_parser *p, const char *name);
+
+static void register_extensions(void)
+{
+	cmark_gfm_core_extensions_ensure_registered();
+	manage_chars_fn ours = cmark_manage_extensions_special_characters;
+	manage_chars_fn seen = (manage_chars_fn)dlsym(RTLD_DEFAULT, "cmark_manage_extensions_special_characters");
+	manage_chars_fn real = (manage_chars_fn)dlsym(RTLD_NEXT, "cmark_manage_extensions_special_characters");
+	if (seen != ours || !real)
+		return; /* not interposed: the library flips the tables itself, parse_serial stays */
+	cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT);
+	/* the inline extensions hg_markdown_render attaches (table and tagfilter have no
+	 * inline characters, tasklist neither; attaching them costs nothing) */
+	attach(p, "table");
+	attach(p, "strikethrough");
+	attach(p, "autolink");
+	attach(p, "tasklist");
+	attach(p, "tagfilter");
+	real(p, 1);
+	cmark_parser_free(p);
+	parse_serial = false;
+}
 
 /* ==== cmark's memory ====
  * cmark-gfm allocates every node, string buffer and list on its own, and frees them one by
@@ -87,12 +138,10 @@ static void cm_free(void *p) { (void)p; }
 
 static cmark_mem cm_mem = {cm_calloc, cm_realloc, cm_free};
 
-static pthread_once_t register_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void register_extensions(void)
+bool hg_markdown_parallel(void)
 {
-	cmark_gfm_core_extensions_ensure_registered();
+	pthread_once(&register_once, register_extensions);
+	return !parse_serial;
 }
 
 hg_md_options hg_md_default_options(void)
@@ -2025,10 +2074,12 @@ void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, h
 		src = kram.ptr; /* line for line the same, so every position still holds */
 		len = kram.len;
 	}
-	pthread_mutex_lock(&parse_lock);
+	if (parse_serial)
+		pthread_mutex_lock(&parse_lock);
 	cmark_parser_feed(parser, src, len);
 	cmark_node *root = cmark_parser_finish(parser);
-	pthread_mutex_unlock(&parse_lock);
+	if (parse_serial)
+		pthread_mutex_unlock(&parse_lock);
 
 	md_ctx m = {.opt = opt,
 	            .a = a,

@@ -81,6 +81,11 @@ typedef struct hg_md_doc {
 /* Renders src (len bytes) to HTML. Everything in doc lives in arena a. */
 void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, hg_arena *a, hg_md_doc *doc);
 
+/* Whether documents are parsed on several threads at once: true once cmark-gfm's global
+ * character tables are pinned (markdown.c, "process-wide state"); false where that could
+ * not be done, and parsing is serialised by a lock. */
+bool hg_markdown_parallel(void);
+
 /* The GitHub-style id for heading text: lowercase, punctuation dropped, spaces to '-'.
  * Appends to out (no duplicate suffix: the caller numbers repeats). */
 void hg_heading_slug(const char *text, size_t len, hg_buf *out);

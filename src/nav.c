@@ -157,6 +157,27 @@ static size_t explicit_parent(const hg_site *s, const keyed *titles, size_t nt, 
 	return best;
 }
 
+/* The entries on the way to it (it included) whose children the side navigation opens:
+ * those with children to show. The list is the parent's own list object when it opens
+ * nothing itself, so the pages of one folder share one: side-nav.html passes it to an
+ * include_cached, which tells lists apart by identity, and renders the section's
+ * navigation once per list instead of once per page (issue 7). */
+static hg_value *open_list(hg_nav_item *it, hg_value *none, hg_arena *a, int depth)
+{
+	if (it->open)
+		return it->open;
+	hg_value *base = it->parent && depth < 256 ? open_list(it->parent, none, a, depth + 1) : none;
+	if (it->value && hg_map_bool(it->value, "has_children", false)) {
+		hg_value *l = hg_value_list(a);
+		for (size_t k = 0; k < base->as.list.len; k++)
+			hg_list_push(a, l, base->as.list.items[k]);
+		hg_list_push(a, l, hg_value_string_borrow(a, it->page->url, strlen(it->page->url)));
+		base = l;
+	}
+	it->open = base;
+	return base;
+}
+
 hg_nav *hg_nav_build(hg_site *s, hg_diags *d)
 {
 	hg_arena *a = s->arena;
@@ -316,6 +337,9 @@ hg_nav *hg_nav_build(hg_site *s, hg_diags *d)
 	nav->tree = hg_value_list(a);
 	for (size_t t = 0; t < nav->n_top; t++)
 		hg_list_push(a, nav->tree, nav->top[t]->value);
+	hg_value *none = hg_value_list(a);
+	for (size_t i = 0; i < n; i++)
+		open_list(&nav->items[i], none, a, 0);
 
 	free(sections);
 	free(titles);
@@ -363,6 +387,29 @@ hg_value *hg_nav_page_hub(const hg_nav *n, const hg_site *s, size_t i, hg_arena 
 		hg_list_push(a, trail, hg_value_string_borrow(a, chain[k]->page->url, strlen(chain[k]->page->url)));
 	hg_list_push(a, trail, hg_value_string_borrow(a, p->url, strlen(p->url)));
 	hg_map_set(a, hub, "trail", trail);
+	hg_map_set(a, hub, "nav_open", it->open);
+
+	/* The top-level entry the header marks, worked out here once so the header's
+	 * navigation is one cached fragment per marked entry ({% include_cached %}, issue 7):
+	 * the entry that is this page (nav_current_is_page), else the one on its trail, "/"
+	 * excepted (the home page is everyone's ancestor). */
+	const char *mark = "";
+	bool mark_is_page = false;
+	for (size_t k = 0; k < n->tree->as.list.len && !mark_is_page; k++) {
+		const char *u = hg_map_str(n->tree->as.list.items[k], "url", "");
+		if (!strcmp(u, p->url)) {
+			mark = u;
+			mark_is_page = true;
+			continue;
+		}
+		if (*mark || !strcmp(u, "/"))
+			continue;
+		for (size_t c = 0; c < depth; c++)
+			if (!strcmp(chain[c]->page->url, u))
+				mark = u;
+	}
+	hg_map_set(a, hub, "nav_current", hg_value_string_borrow(a, mark, strlen(mark)));
+	hg_map_set(a, hub, "nav_current_is_page", hg_value_bool(mark_is_page));
 
 	const hg_nav_item *top = depth ? chain[depth - 1] : it;
 	hg_map_set(a, hub, "section", top->entry && !top->hidden && !p->is_home && top->value ? top->value

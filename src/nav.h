@@ -38,6 +38,9 @@ typedef struct hg_nav_item {
 	bool flat, collapse; /* bookFlatSection, bookCollapseSection */
 	hg_value *value; /* {title, url, order, description, children, has_children, flat, collapse} */
 	size_t flat_index; /* position in hg_nav.flat, for visible entries */
+	hg_value *open; /* hub.nav_open: the URLs of the entries on the way here, this one
+	                 * included, that have children to show; one list shared by every
+	                 * item that opens nothing of its own (see open_list in nav.c) */
 } hg_nav_item;
 
 typedef struct hg_nav {

@@ -70,6 +70,16 @@ typedef struct renderer {
 	hg_linkmap *links;
 	hg_page_refs *refs;       /* per page, for the link checker */
 	hg_search_entry *search;  /* per page, for the search index */
+	struct include_cache {    /* {% include_cached %} outputs, shared by the workers */
+		pthread_mutex_t lock;
+		hg_arena *arena;
+		struct cached {
+			const char *key, *text; /* key NULL: empty slot */
+			size_t klen, len;
+			uint64_t hash;
+		} *slots;
+		size_t cap, len;
+	} cache;
 } renderer;
 
 /* ==== layouts and includes, read once ==== */
@@ -396,6 +406,65 @@ static bool host_post_url(void *ud, const char *name, size_t len, hg_buf *out)
 		}
 	}
 	return false;
+}
+
+/* ==== include_cached ====
+ * One table for the whole build, under a lock: a page asks it once or twice (the header's
+ * navigation), so the lock is never busy, and one table means each output is rendered
+ * once rather than once per worker. */
+static uint64_t bytes_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+static struct cached *cache_slot(struct include_cache *c, const char *key, size_t klen, uint64_t h)
+{
+	size_t mask = c->cap - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct cached *e = &c->slots[i];
+		if (!e->key || (e->hash == h && e->klen == klen && !memcmp(e->key, key, klen)))
+			return e;
+	}
+}
+
+static bool host_cache_get(void *ud, const char *key, size_t klen, hg_buf *out)
+{
+	struct include_cache *c = &((renderer *)ud)->cache;
+	uint64_t h = bytes_hash(key, klen);
+	pthread_mutex_lock(&c->lock);
+	struct cached *e = c->cap ? cache_slot(c, key, klen, h) : NULL;
+	bool hit = e && e->key;
+	if (hit)
+		hg_buf_add(out, e->text, e->len); /* under the lock: the table may grow */
+	pthread_mutex_unlock(&c->lock);
+	return hit;
+}
+
+static void host_cache_put(void *ud, const char *key, size_t klen, const char *text, size_t len)
+{
+	struct include_cache *c = &((renderer *)ud)->cache;
+	uint64_t h = bytes_hash(key, klen);
+	pthread_mutex_lock(&c->lock);
+	if ((c->len + 1) * 2 > c->cap) {
+		struct cached *old = c->slots;
+		size_t old_cap = c->cap;
+		c->cap = old_cap ? old_cap * 2 : 64;
+		c->slots = hg_xcalloc(c->cap, sizeof *c->slots);
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].key)
+				*cache_slot(c, old[i].key, old[i].klen, old[i].hash) = old[i];
+		free(old);
+	}
+	struct cached *e = cache_slot(c, key, klen, h);
+	if (!e->key) { /* two workers may render the same key at once: the first one stays */
+		*e = (struct cached){hg_arena_strndup(c->arena, key, klen), hg_arena_strndup(c->arena, text, len),
+				     klen, len, h};
+		c->len++;
+	}
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* ==== one page ==== */
@@ -865,12 +934,16 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 		.markdownify = host_markdownify,
 		.link = host_link,
 		.post_url = host_post_url,
+		.cache_get = host_cache_get,
+		.cache_put = host_cache_put,
 		.baseurl = s->config.baseurl,
 		.url = s->config.url,
 		.now = s->now,
 		.strict_variables = s->opt.strict,
 		.strict_filters = true,
 	};
+	pthread_mutex_init(&r.cache.lock, NULL);
+	r.cache.arena = hg_arena_new();
 	r.by_rel = hg_xmalloc((s->n_pages + 1) * sizeof *r.by_rel);
 	memcpy(r.by_rel, s->pages, s->n_pages * sizeof *r.by_rel);
 	qsort(r.by_rel, s->n_pages, sizeof *r.by_rel, by_rel_cmp);
@@ -955,5 +1028,8 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 	hg_linkmap_free(r.links);
 	free(r.refs);
 	free(r.search);
+	free(r.cache.slots);
+	hg_arena_free(r.cache.arena);
+	pthread_mutex_destroy(&r.cache.lock);
 	return hg_diags_count(d, HG_ERROR) == errors_before;
 }

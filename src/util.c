@@ -1,8 +1,11 @@
 #include "util.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "banned.h"
 
@@ -196,6 +199,78 @@ char *hg_arena_printf(hg_arena *a, const char *fmt, ...)
 }
 
 size_t hg_arena_used(const hg_arena *a) { return a->total; }
+
+void hg_arena_adopt(hg_arena *into, hg_arena *from)
+{
+	if (!from)
+		return;
+	block *tail = from->head;
+	while (tail && tail->next)
+		tail = tail->next;
+	if (tail) {
+		/* behind into's newest block, which keeps taking allocations */
+		if (into->head) {
+			tail->next = into->head->next;
+			into->head->next = from->head;
+		} else {
+			into->head = from->head;
+		}
+	}
+	into->total += from->total;
+	free(from);
+}
+
+/* ==== work on every core ==== */
+
+typedef struct pfor {
+	size_t n;
+	atomic_size_t next;
+	void (*fn)(void *ud, size_t i, int worker);
+	void *ud;
+} pfor;
+
+typedef struct pfor_thread {
+	pfor *job;
+	int worker;
+} pfor_thread;
+
+static void *pfor_run(void *arg)
+{
+	pfor_thread *t = arg;
+	for (size_t i; (i = atomic_fetch_add(&t->job->next, 1)) < t->job->n;)
+		t->job->fn(t->job->ud, i, t->worker);
+	return NULL;
+}
+
+int hg_default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+void hg_parallel_for(size_t n, int jobs, void (*fn)(void *ud, size_t i, int worker), void *ud)
+{
+	if (jobs <= 0)
+		jobs = hg_default_jobs();
+	if ((size_t)jobs > n)
+		jobs = n ? (int)n : 1;
+	pfor job = {.n = n, .fn = fn, .ud = ud};
+	atomic_init(&job.next, 0);
+	pfor_thread *ts = hg_xcalloc((size_t)jobs, sizeof *ts);
+	pthread_t *th = hg_xcalloc((size_t)jobs, sizeof *th);
+	bool *started = hg_xcalloc((size_t)jobs, sizeof *started);
+	for (int w = 0; w < jobs; w++)
+		ts[w] = (pfor_thread){&job, w};
+	for (int w = 1; w < jobs; w++)
+		started[w] = pthread_create(&th[w], NULL, pfor_run, &ts[w]) == 0;
+	pfor_run(&ts[0]);
+	for (int w = 1; w < jobs; w++)
+		if (started[w])
+			pthread_join(th[w], NULL);
+	free(ts);
+	free(th);
+	free(started);
+}
 
 /* ==== buffer ==== */
 

@@ -4,8 +4,9 @@
  * - Out of memory is not an error a caller handles: hg_xmalloc and friends print one line
  *   and abort. No caller checks for NULL.
  * - An hg_arena hands out memory that lives until hg_arena_free. It is not thread-safe:
- *   one arena per build for the single-threaded phases, one scratch arena per worker for
- *   the parallel render phase (see render.c).
+ *   one arena per build for the single-threaded phases, one arena per worker for the
+ *   parallel phases (reading in site.c, rendering in render.c), adopted by the build's
+ *   arena when what they hold must live on.
  * - An hg_buf is always NUL-terminated and its ptr is never NULL (an empty buffer points
  *   at a shared static ""), so buf.ptr can be passed to any C string function at any time.
  * - An hg_slice points into memory it does not own; the owner says how long it lives.
@@ -56,6 +57,18 @@ char *hg_arena_strdup(hg_arena *a, const char *s);
 char *hg_arena_printf(hg_arena *a, const char *fmt, ...) HG_PRINTF(2, 3);
 /* Bytes handed out so far (for the memory report in --verbose). */
 size_t hg_arena_used(const hg_arena *a);
+/* Moves everything `from` holds into `into` (it lives until `into` is freed) and frees
+ * `from`: a worker's arena handed over to the structure its results went into. */
+void hg_arena_adopt(hg_arena *into, hg_arena *from);
+
+/* ---- work on every core ----
+ * fn(ud, i, worker) for every i in [0, n), on `jobs` threads, the calling one among them
+ * (worker 0); the others get 1 .. jobs-1. Indexes are handed out in order from a shared
+ * counter, so a slow item does not hold up a fixed share. Returns when all are done. A
+ * thread that fails to start leaves its share to the others. jobs <= 0: one per core. */
+void hg_parallel_for(size_t n, int jobs, void (*fn)(void *ud, size_t i, int worker), void *ud);
+/* The number of threads hg_parallel_for uses for jobs <= 0 (one per core, 1..64). */
+int hg_default_jobs(void);
 
 /* ---- growable string buffer ---- */
 typedef struct hg_buf {

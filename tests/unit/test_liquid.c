@@ -224,6 +224,7 @@ static const include_src include_srcs[] = {
     {"noparams.html", "({{ include.text }})"},
     {"strict.html", "{{ missing_in_include }}"},
     {"big.html", "{% for i in (1..1000) %}0123456789{% endfor %}"},
+    {"sealed.html", "[{{ include.text }}|{{ page.title }}|{{ site.title }}|{{ outer }}]{% assign outer = \"in\" %}"},
 };
 
 typedef struct host_data {
