@@ -72,4 +72,9 @@ for k in $(seq 1 "$EDITS"); do
   sleep 0.3
 done
 median=$(printf '%s\n' "${latencies[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-echo "hubgen serve, $PAGES pages, one-page edit -> served: median ${median} ms over $EDITS edits ($(date -u '+%Y-%m-%d'), $(nproc) cores)"
+# the server's own figure for each rebuild (read, render, check, switch), without the
+# watcher's quiet period and the polling
+rebuilds=$(grep -o 'rebuilt after .* in [0-9]* ms[^,]*' "$log" || true)
+[[ -n $rebuilds ]] && printf '%s\n' "$rebuilds" | sed 's/^/server: /'
+rmed=$(printf '%s\n' "$rebuilds" | grep -o 'in [0-9]* ms' | grep -o '[0-9]*' | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]}')
+echo "hubgen serve, $PAGES pages, one-page edit -> served: median ${median} ms over $EDITS edits, of which the rebuild ${rmed:-?} ms and the watcher's quiet period $(grep -o 'QUIET_MS [0-9]*' "$REPO/src/serve.c" | grep -o '[0-9]*') ms ($(date -u '+%Y-%m-%d'), $(nproc) cores)"

@@ -293,44 +293,64 @@ static void gen_feed(const hg_site *s, const hg_search_entry *search, hg_output 
 	hg_buf_release(&u);
 }
 
+bool hg_search_record(const hg_site *s, const hg_nav *nav, const hg_search_entry *search, size_t i, hg_buf *b)
+{
+	const hg_page *p = s->pages[i];
+	if (p->redirect || p->generated || !hg_ends_with(p->out_path, ".html") ||
+	    hg_map_bool(p->fm, "search_exclude", false) || hg_map_bool(p->fm, "bookSearchExclude", false) ||
+	    !hg_map_bool(p->fm, "search", true))
+		return false;
+	hg_buf_adds(b, "\n{\"t\":");
+	add_json_str(b, p->title);
+	hg_buf_adds(b, ",\"u\":");
+	add_json_str(b, p->url);
+	/* the top-level section the page is under */
+	const hg_nav_item *top = nav ? &nav->items[i] : NULL;
+	while (top && top->parent)
+		top = top->parent;
+	if (top && top->page != p) {
+		hg_buf_adds(b, ",\"s\":");
+		add_json_str(b, top->page->title);
+	}
+	if (search && search[i].headings && *search[i].headings) {
+		hg_buf_adds(b, ",\"h\":");
+		add_json_str(b, search[i].headings);
+	}
+	if (search && search[i].excerpt && *search[i].excerpt) {
+		hg_buf_adds(b, ",\"x\":");
+		add_json_str(b, search[i].excerpt);
+	}
+	hg_buf_addc(b, '}');
+	return true;
+}
+
+void hg_generate_search_index(const hg_site *s, const hg_nav *nav, const hg_search_entry *search, hg_buf *out)
+{
+	hg_buf_adds(out, "{\"pages\":[");
+	bool first = true;
+	for (size_t i = 0; i < s->n_pages; i++) {
+		size_t mark = out->len;
+		if (!first)
+			hg_buf_addc(out, ',');
+		if (hg_search_record(s, nav, search, i, out))
+			first = false;
+		else
+			hg_buf_truncate(out, mark);
+	}
+	hg_buf_adds(out, "\n]}\n");
+}
+
+bool hg_generates(const hg_site *s, const char *name)
+{
+	const char *paths[HG_MAX_GENERATED];
+	return wanted(paths, hg_generated_paths(s, paths), name);
+}
+
 static void gen_search(const hg_site *s, const hg_nav *nav, const hg_search_entry *search, hg_output *out,
 		       hg_diags *d)
 {
 	hg_buf b = HG_BUF_INIT;
-	hg_buf_adds(&b, "{\"pages\":[");
-	bool first = true;
-	for (size_t i = 0; i < s->n_pages; i++) {
-		const hg_page *p = s->pages[i];
-		if (p->redirect || p->generated || !hg_ends_with(p->out_path, ".html") ||
-		    hg_map_bool(p->fm, "search_exclude", false) || hg_map_bool(p->fm, "bookSearchExclude", false) ||
-		    !hg_map_bool(p->fm, "search", true))
-			continue;
-		if (!first)
-			hg_buf_addc(&b, ',');
-		first = false;
-		hg_buf_adds(&b, "\n{\"t\":");
-		add_json_str(&b, p->title);
-		hg_buf_adds(&b, ",\"u\":");
-		add_json_str(&b, p->url);
-		/* the top-level section the page is under */
-		const hg_nav_item *top = nav ? &nav->items[i] : NULL;
-		while (top && top->parent)
-			top = top->parent;
-		if (top && top->page != p) {
-			hg_buf_adds(&b, ",\"s\":");
-			add_json_str(&b, top->page->title);
-		}
-		if (search && search[i].headings && *search[i].headings) {
-			hg_buf_adds(&b, ",\"h\":");
-			add_json_str(&b, search[i].headings);
-		}
-		if (search && search[i].excerpt && *search[i].excerpt) {
-			hg_buf_adds(&b, ",\"x\":");
-			add_json_str(&b, search[i].excerpt);
-		}
-		hg_buf_addc(&b, '}');
-	}
-	hg_buf_adds(&b, "\n]}\n");
+	hg_generate_search_index(s, nav, search, &b);
 	write_file(out, "search-index.json", &b, d);
 	hg_buf_release(&b);
 }

@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "nav.h"
 #include "output.h"
+#include "util.h"
 #include "site.h"
 
 /* What the render stage keeps of each page for the search index. */
@@ -36,6 +37,16 @@ size_t hg_generated_paths(const hg_site *s, const char *paths[HG_MAX_GENERATED])
 /* Writes them (search[i] for s->pages[i]). out NULL: nothing is written. */
 void hg_generate_files(const hg_site *s, const hg_nav *nav, const hg_search_entry *search, hg_output *out,
 		       hg_diags *d);
+
+/* Whether the site gets the generated file name ("search-index.json"). */
+bool hg_generates(const hg_site *s, const char *name);
+
+/* search-index.json's text, appended to out: "{"pages":[" then the pages' records, each
+ * made by hg_search_record and separated by commas, then "\n]}\n". */
+void hg_generate_search_index(const hg_site *s, const hg_nav *nav, const hg_search_entry *search, hg_buf *out);
+/* Page i's record ("\n{...}"), appended to out; false (out untouched) when the page is not
+ * in the index. The preview server keeps the records and remakes only an edited page's. */
+bool hg_search_record(const hg_site *s, const hg_nav *nav, const hg_search_entry *search, size_t i, hg_buf *out);
 
 /* The opening words of HTML's text (tags dropped, entities kept, whitespace folded), at most
  * max_words, in arena a. Also used for a page's summary. */

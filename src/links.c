@@ -744,15 +744,24 @@ static void vcache_grow(vcache *c)
 
 void hg_links_check(const hg_linkmap *m, const hg_site *s, const hg_page_refs *refs, hg_diags *d)
 {
+	hg_links_check_pages(m, s, refs, NULL, s->n_pages, d);
+}
+
+void hg_links_check_pages(const hg_linkmap *m, const hg_site *s, const hg_page_refs *refs, const size_t *only,
+			  size_t n_only, hg_diags *d)
+{
 	const char *base = s->config.baseurl;
 	hg_buf sp = HG_BUF_INIT;
 	unplaced_list ul = {0};
 	vcache cache = {0};
 	vcache_grow(&cache);
-	for (size_t i = 0; i < s->n_pages; i++) {
+	for (size_t j = 0; j < n_only; j++) {
+		size_t i = only ? only[j] : j;
 		const hg_page *p = s->pages[i];
 		for (size_t k = 0; k < refs[i].n_refs; k++) {
 			const hg_ref *r = &refs[i].refs[k];
+			if (only && !r->line)
+				continue; /* from a layout, checked by the full build */
 			const char *shown = r->written ? r->written : r->url;
 			verdict v, fresh = {V_OK, -1, NULL};
 			if (r->url[0] == '/' && r->url[1] != '/') {

@@ -74,6 +74,11 @@ bool hg_link_ref(void *ud, const char *path, size_t len, bool absolute, hg_buf *
 /* Checks the references of every page (refs[i] for s->pages[i]) and adds a warning for each
  * that does not resolve, at the place it was written. */
 void hg_links_check(const hg_linkmap *m, const hg_site *s, const hg_page_refs *refs, hg_diags *d);
+/* The same for some pages only (the preview server's one-page rebuilds): the pages at the
+ * n_only indexes in only, and of their references only those written in the page itself
+ * (with a line); the layout's were checked by the full build. only NULL: every page. */
+void hg_links_check_pages(const hg_linkmap *m, const hg_site *s, const hg_page_refs *refs, const size_t *only,
+			  size_t n_only, hg_diags *d);
 
 /* Resolves url as a browser on page_url would, under base, to a site path without the
  * base ("/guide/x/"). Returns false for external URLs and for ones that leave the base. */

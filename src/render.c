@@ -68,8 +68,11 @@ typedef struct renderer {
 	const hg_theme_file **theme_assets; /* embedded assets this site gets, after its statics */
 	size_t n_theme_assets;
 	hg_linkmap *links;
+	hg_linkmap *check;        /* every output the build writes, for the checker (after a run) */
+	hg_arena *kept;           /* the workers' keep arenas, once they are done */
 	hg_page_refs *refs;       /* per page, for the link checker */
 	hg_search_entry *search;  /* per page, for the search index */
+	char **records;           /* per page, its search-index record (hg_renderer_page) */
 	struct include_cache {    /* {% include_cached %} outputs, shared by the workers */
 		pthread_mutex_t lock;
 		hg_arena *arena;
@@ -488,6 +491,7 @@ typedef struct worker {
 	hg_arena *scratch;
 	hg_arena *keep; /* what outlives the page: its references, for the link checker */
 	hg_buf a, b;
+	hg_buf *capture; /* the page's HTML goes here instead of to the output (hg_renderer_page) */
 	size_t pages, statics;
 } worker;
 
@@ -834,7 +838,9 @@ static void render_text(worker *w, size_t index, const char *text)
 	thin_refs(w, &scanned);
 	keep_refs(w->keep, &scanned, &r->refs[index]);
 
-	if (r->out)
+	if (w->capture)
+		hg_buf_add(w->capture, cur->ptr, cur->len);
+	else if (r->out)
 		hg_output_write(r->out, p->out_path, cur->ptr, cur->len, r->d);
 	w->pages++;
 }
@@ -913,23 +919,22 @@ static void pick_theme_assets(renderer *r)
 	r->n_theme_assets = used ? cand : 0;
 }
 
-static int default_jobs(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
-}
+struct hg_renderer {
+	renderer r;
+};
 
-bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_stats *stats, hg_diags *d)
+hg_renderer *hg_renderer_open(hg_site *s, const hg_nav *nav, hg_diags *d)
 {
-	size_t errors_before = hg_diags_count(d, HG_ERROR);
-	renderer r = {.site = s, .nav = nav, .d = d, .out = out};
-	r.limits = hg_liquid_default_limits();
-	r.md = hg_md_default_options();
-	r.md.unsafe = s->config.unsafe_html;
-	r.md.hardbreaks = s->config.hardbreaks;
-	r.md.smart = s->config.smart;
-	r.host = (hg_liquid_host){
-		.ud = &r,
+	hg_renderer *h = hg_xcalloc(1, sizeof *h);
+	renderer *r = &h->r;
+	*r = (renderer){.site = s, .nav = nav, .d = d};
+	r->limits = hg_liquid_default_limits();
+	r->md = hg_md_default_options();
+	r->md.unsafe = s->config.unsafe_html;
+	r->md.hardbreaks = s->config.hardbreaks;
+	r->md.smart = s->config.smart;
+	r->host = (hg_liquid_host){
+		.ud = r,
 		.find_include = host_find_include,
 		.markdownify = host_markdownify,
 		.link = host_link,
@@ -942,39 +947,51 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 		.strict_variables = s->opt.strict,
 		.strict_filters = true,
 	};
-	pthread_mutex_init(&r.cache.lock, NULL);
-	r.cache.arena = hg_arena_new();
-	r.by_rel = hg_xmalloc((s->n_pages + 1) * sizeof *r.by_rel);
-	memcpy(r.by_rel, s->pages, s->n_pages * sizeof *r.by_rel);
-	qsort(r.by_rel, s->n_pages, sizeof *r.by_rel, by_rel_cmp);
+	pthread_mutex_init(&r->cache.lock, NULL);
+	r->cache.arena = hg_arena_new();
+	r->kept = hg_arena_new();
+	r->by_rel = hg_xmalloc((s->n_pages + 1) * sizeof *r->by_rel);
+	memcpy(r->by_rel, s->pages, s->n_pages * sizeof *r->by_rel);
+	qsort(r->by_rel, s->n_pages, sizeof *r->by_rel, by_rel_cmp);
 
-	load_theme(&r);
+	load_theme(r);
 	/* pages only, for rewriting `.md` links while rendering; the checker's map, with every
 	 * file the build writes, is made once the theme's assets are known */
-	r.links = hg_linkmap_new(s, NULL, 0);
-	r.refs = hg_xcalloc(s->n_pages + 1, sizeof *r.refs);
-	r.search = hg_xcalloc(s->n_pages + 1, sizeof *r.search);
+	r->links = hg_linkmap_new(s, NULL, 0);
+	r->refs = hg_xcalloc(s->n_pages + 1, sizeof *r->refs);
+	r->search = hg_xcalloc(s->n_pages + 1, sizeof *r->search);
+	return h;
+}
 
+bool hg_renderer_run(hg_renderer *h, hg_output *out, hg_render_stats *stats)
+{
+	renderer *rr = &h->r;
+	hg_site *s = rr->site;
+	const hg_nav *nav = rr->nav;
+	hg_diags *d = rr->d;
+	size_t errors_before = hg_diags_count(d, HG_ERROR);
+	rr->out = out;
 	if (hg_diags_count(d, HG_ERROR) == errors_before) {
-		r.n_tasks = s->n_pages + s->n_statics;
+		rr->n_tasks = s->n_pages + s->n_statics;
+		atomic_store(&rr->next, 0);
 		if (out) {
 			/* every output folder, made once before the threads write into them */
-			const char **paths = hg_xmalloc((r.n_tasks + 1) * sizeof *paths);
+			const char **paths = hg_xmalloc((rr->n_tasks + 1) * sizeof *paths);
 			for (size_t i = 0; i < s->n_pages; i++)
 				paths[i] = s->pages[i]->out_path;
 			for (size_t i = 0; i < s->n_statics; i++)
 				paths[s->n_pages + i] = s->statics[i].out_path;
-			hg_output_prepare(out, paths, r.n_tasks);
+			hg_output_prepare(out, paths, rr->n_tasks);
 			free(paths);
 		}
-		int jobs = s->opt.jobs > 0 ? s->opt.jobs : default_jobs();
-		if ((size_t)jobs > r.n_tasks)
-			jobs = r.n_tasks ? (int)r.n_tasks : 1;
+		int jobs = s->opt.jobs > 0 ? s->opt.jobs : hg_default_jobs();
+		if ((size_t)jobs > rr->n_tasks)
+			jobs = rr->n_tasks ? (int)rr->n_tasks : 1;
 		worker *ws = hg_xcalloc((size_t)jobs, sizeof *ws);
 		pthread_t *th = hg_xcalloc((size_t)jobs, sizeof *th);
 		bool *started = hg_xcalloc((size_t)jobs, sizeof *started);
 		for (int i = 0; i < jobs; i++) {
-			ws[i].r = &r;
+			ws[i].r = rr;
 			ws[i].scratch = hg_arena_new();
 			ws[i].keep = hg_arena_new();
 			hg_buf_init(&ws[i].a);
@@ -990,28 +1007,27 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 		for (int i = 0; i < jobs; i++)
 			seen_flush(&ws[i].seen);
 		if (hg_diags_count(d, HG_ERROR) == errors_before) {
-			pick_theme_assets(&r);
-			const char **extra = hg_xcalloc(r.n_theme_assets + HG_MAX_GENERATED + 1, sizeof *extra);
-			for (size_t i = 0; i < r.n_theme_assets; i++) {
-				extra[i] = r.theme_assets[i]->path;
+			pick_theme_assets(rr);
+			const char **extra = hg_xcalloc(rr->n_theme_assets + HG_MAX_GENERATED + 1, sizeof *extra);
+			for (size_t i = 0; i < rr->n_theme_assets; i++) {
+				extra[i] = rr->theme_assets[i]->path;
 				if (out)
-					hg_output_write(out, r.theme_assets[i]->path, (const char *)r.theme_assets[i]->data,
-							r.theme_assets[i]->len, d);
+					hg_output_write(out, rr->theme_assets[i]->path, (const char *)rr->theme_assets[i]->data,
+							rr->theme_assets[i]->len, d);
 			}
-			size_t n_gen = hg_generated_paths(s, extra + r.n_theme_assets);
-			hg_linkmap *check = hg_linkmap_new(s, extra, r.n_theme_assets + n_gen);
+			size_t n_gen = hg_generated_paths(s, extra + rr->n_theme_assets);
+			rr->check = hg_linkmap_new(s, extra, rr->n_theme_assets + n_gen);
 			free(extra);
-			hg_links_check(check, s, r.refs, d);
-			hg_linkmap_free(check);
-			hg_generate_files(s, nav, r.search, out, d);
-			ws[0].statics += r.n_theme_assets;
+			hg_links_check(rr->check, s, rr->refs, d);
+			hg_generate_files(s, nav, rr->search, out, d);
+			ws[0].statics += rr->n_theme_assets;
 		}
 		hg_render_stats st = {0};
 		for (int i = 0; i < jobs; i++) {
 			st.pages += ws[i].pages;
 			st.statics += ws[i].statics;
 			hg_arena_free(ws[i].scratch);
-			hg_arena_free(ws[i].keep);
+			hg_arena_adopt(rr->kept, ws[i].keep); /* the references, for hg_renderer_page */
 			hg_buf_release(&ws[i].a);
 			hg_buf_release(&ws[i].b);
 		}
@@ -1021,15 +1037,120 @@ bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_sta
 		free(th);
 		free(started);
 	}
-	free(r.by_rel);
-	free(r.layouts);
-	free(r.includes);
-	free(r.theme_assets);
-	hg_linkmap_free(r.links);
-	free(r.refs);
-	free(r.search);
-	free(r.cache.slots);
-	hg_arena_free(r.cache.arena);
-	pthread_mutex_destroy(&r.cache.lock);
+	rr->out = NULL;
+	return hg_diags_count(d, HG_ERROR) == errors_before;
+}
+
+/* The search index after page `index` changed: every page's record is kept (made on the
+ * first call), only this page's is made again, and the file is their concatenation, as
+ * hg_generate_search_index writes it. (Remaking all of it took ~20 ms at 10,000 pages.) */
+static void search_index_again(renderer *r, size_t index, hg_buf *out)
+{
+	hg_site *s = r->site;
+	hg_buf b = HG_BUF_INIT;
+	if (!r->records) {
+		r->records = hg_xcalloc(s->n_pages + 1, sizeof *r->records);
+		for (size_t i = 0; i < s->n_pages; i++) {
+			hg_buf_reset(&b);
+			if (hg_search_record(s, r->nav, r->search, i, &b))
+				r->records[i] = hg_xstrndup(b.ptr, b.len);
+		}
+	}
+	hg_buf_reset(&b);
+	free(r->records[index]);
+	r->records[index] = hg_search_record(s, r->nav, r->search, index, &b) ? hg_xstrndup(b.ptr, b.len) : NULL;
+	hg_buf_release(&b);
+	hg_buf_adds(out, "{\"pages\":[");
+	bool first = true;
+	for (size_t i = 0; i < s->n_pages; i++) {
+		if (!r->records[i])
+			continue;
+		if (!first)
+			hg_buf_addc(out, ',');
+		hg_buf_adds(out, r->records[i]);
+		first = false;
+	}
+	hg_buf_adds(out, "\n]}\n");
+}
+
+static bool same_ids(const hg_page_refs *a, const hg_page_refs *b)
+{
+	if (a->n_ids != b->n_ids)
+		return false;
+	for (size_t k = 0; k < a->n_ids; k++)
+		if (strcmp(a->ids[k], b->ids[k]) != 0)
+			return false;
+	return true;
+}
+
+hg_page_result hg_renderer_page(hg_renderer *h, size_t index, hg_buf *html, hg_buf *search_index, hg_diags *d)
+{
+	renderer *r = &h->r;
+	hg_site *s = r->site;
+	if (!r->check || index >= s->n_pages)
+		return HG_PAGE_FULL; /* no complete run to start from */
+	size_t errors_before = hg_diags_count(d, HG_ERROR);
+	hg_diags *saved = r->d;
+	r->d = d;
+	hg_page_refs old = r->refs[index];
+	hg_search_entry old_search = r->search[index];
+	worker w = {.r = r, .scratch = hg_arena_new(), .keep = hg_arena_new(), .capture = html};
+	hg_buf_init(&w.a);
+	hg_buf_init(&w.b);
+	render_page(&w, index);
+	seen_flush(&w.seen);
+	hg_arena_free(w.scratch);
+	hg_buf_release(&w.a);
+	hg_buf_release(&w.b);
+	hg_arena_adopt(r->kept, w.keep);
+	hg_page_result res = HG_PAGE_DONE;
+	if (hg_diags_count(d, HG_ERROR) != errors_before) {
+		res = HG_PAGE_ERROR;
+	} else if (!same_ids(&old, &r->refs[index])) {
+		/* links into this page from others may have broken or mended */
+		res = HG_PAGE_FULL;
+	} else {
+		hg_links_check_pages(r->check, s, r->refs, &index, 1, d);
+		if (search_index && hg_generates(s, "search-index.json"))
+			search_index_again(r, index, search_index);
+	}
+	if (res != HG_PAGE_DONE) { /* as it was: the next run starts from the last good one */
+		r->refs[index] = old;
+		r->search[index] = old_search;
+	}
+	r->d = saved;
+	return res;
+}
+
+void hg_renderer_close(hg_renderer *h)
+{
+	if (!h)
+		return;
+	renderer *r = &h->r;
+	free(r->by_rel);
+	free(r->layouts);
+	free(r->includes);
+	free(r->theme_assets);
+	hg_linkmap_free(r->links);
+	hg_linkmap_free(r->check);
+	free(r->refs);
+	free(r->search);
+	for (size_t i = 0; r->records && i < r->site->n_pages; i++)
+		free(r->records[i]);
+	free(r->records);
+	free(r->cache.slots);
+	hg_arena_free(r->cache.arena);
+	hg_arena_free(r->kept);
+	pthread_mutex_destroy(&r->cache.lock);
+	free(h);
+}
+
+bool hg_render_site(hg_site *s, const hg_nav *nav, hg_output *out, hg_render_stats *stats, hg_diags *d)
+{
+	size_t errors_before = hg_diags_count(d, HG_ERROR);
+	hg_renderer *h = hg_renderer_open(s, nav, d);
+	if (hg_diags_count(d, HG_ERROR) == errors_before)
+		hg_renderer_run(h, out, stats);
+	hg_renderer_close(h);
 	return hg_diags_count(d, HG_ERROR) == errors_before;
 }

@@ -42,8 +42,11 @@ extern char **environ;
 #define SSE_MAX (THREADS - 8)
 #define KEEPALIVE_MS 15000
 /* A change is built once the source has been quiet this long, or at the latest this long
- * after the first event (an editor saving many files, a git checkout). */
-#define QUIET_MS 50
+ * after the first event (an editor saving many files, a git checkout). An editor's save
+ * (write a temporary file, rename it over the page) is one burst of events within a
+ * millisecond or two; 20 ms leaves room for that and keeps a one-page edit, rebuilt in a
+ * few milliseconds, within issue 7's 50 ms from save to served. */
+#define QUIET_MS 20
 #define MAX_WAIT_MS 500
 /* Request targets longer than this are refused. */
 #define MAX_URI 4096
@@ -264,10 +267,21 @@ typedef struct tree {
 	char *dir; /* canonical path of the build folder */
 } tree;
 
+/* A file of a snapshot that differs from its tree's copy: what a one-page rebuild made (the
+ * page, the search index). Trees are never changed once published, so a one-page rebuild
+ * publishes the same tree with these on top; each snapshot owns its own, sorted by rel. */
+typedef struct overlay_file {
+	char *rel;
+	char *data;
+	size_t len;
+} overlay_file;
+
 typedef struct snapshot {
 	unsigned refs;
 	unsigned long build;
 	tree *site;
+	overlay_file *files; /* the snapshot's files that are not its tree's */
+	size_t n_files;
 	char *base;       /* "" or "/hub" */
 	char *error_page; /* a failed build's page (with the reload script), or NULL */
 	size_t error_len;
@@ -289,6 +303,7 @@ typedef struct server {
 	unsigned long build_id; /* current->build */
 	bool stopping;
 	unsigned sse_clients;
+	hg_session *session; /* the last good build, for one-page rebuilds (NULL: none) */
 } server;
 
 static snapshot *snapshot_acquire(server *sv)
@@ -323,9 +338,27 @@ static void snapshot_release(server *sv, snapshot *s)
 	if (!last)
 		return;
 	tree_delete(dead);
+	for (size_t i = 0; i < s->n_files; i++) {
+		free(s->files[i].rel);
+		free(s->files[i].data);
+	}
+	free(s->files);
 	free(s->base);
 	free(s->error_page);
 	free(s);
+}
+
+static int overlay_cmp(const void *a, const void *b)
+{
+	return strcmp(((const overlay_file *)a)->rel, ((const overlay_file *)b)->rel);
+}
+
+static const overlay_file *overlay_find(const snapshot *s, const char *rel)
+{
+	if (!s->n_files)
+		return NULL;
+	overlay_file key = {(char *)rel, NULL, 0};
+	return bsearch(&key, s->files, s->n_files, sizeof key, overlay_cmp);
 }
 
 /* Makes s the snapshot every new request uses, and wakes the event streams. */
@@ -567,6 +600,19 @@ static bool is_html(const char *rel)
  * the file cannot be opened (the caller answers 404). */
 static int send_file(struct mg_connection *c, bool head, const snapshot *s, const char *rel, int status)
 {
+	const overlay_file *of = overlay_find(s, rel);
+	if (of) {
+		const char *type = hg_serve_content_type(rel);
+		if (!is_html(rel))
+			return send_bytes(c, head, status, type, of->data, of->len);
+		hg_buf out = HG_BUF_INIT, tag = HG_BUF_INIT;
+		add_reload_tag(&tag, s->build);
+		hg_serve_inject(of->data, of->len, tag.ptr, &out);
+		send_bytes(c, head, status, type, out.ptr, out.len);
+		hg_buf_release(&out);
+		hg_buf_release(&tag);
+		return status;
+	}
 	char *real = real_in_tree(s->site, rel);
 	int fd = real ? open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
 	free(real);
@@ -847,13 +893,91 @@ static void describe_changes(hg_buf *b, const hg_watch_changes *ch)
 		hg_buf_addf(b, " and %zu more", ch->len - 1);
 }
 
+/* ==== one-page rebuilds ====
+ * Issue 5: a change to the body of ordinary pages re-renders those pages alone, in the
+ * session the last good build kept (hg_build_update says when that is enough), and the
+ * new bytes go on top of the current snapshot's tree as its overlay. Anything else — front
+ * matter, layouts, includes, data, config, new or deleted files, posts — builds
+ * everything into a new tree, as does any error (the error page comes from a whole build,
+ * so what it shows is what `hubgen build` would say). */
+typedef struct overlay_set {
+	overlay_file *files;
+	size_t n, cap;
+} overlay_set;
+
+static void overlay_put(void *ud, const char *rel, const char *data, size_t len)
+{
+	overlay_set *o = ud;
+	for (size_t i = 0; i < o->n; i++)
+		if (!strcmp(o->files[i].rel, rel)) {
+			free(o->files[i].data);
+			o->files[i].data = hg_xstrndup(data, len);
+			o->files[i].len = len;
+			return;
+		}
+	HG_GROW(o->files, o->cap, o->n + 1);
+	o->files[o->n++] = (overlay_file){hg_xstrdup(rel), hg_xstrndup(data, len), len};
+}
+
+/* Tries a one-page rebuild; false when the change needs a whole build. */
+static bool rebuild_pages(server *sv, const hg_watch_changes *ch)
+{
+	if (!sv->session || ch->all || !ch->len || config_changed(ch))
+		return false;
+	double t0 = now_ms();
+	snapshot *cur = sv->current; /* only this thread changes it */
+	if (!cur || cur->error_page || !cur->site)
+		return false;
+	overlay_set o = {0};
+	for (size_t i = 0; i < cur->n_files; i++)
+		overlay_put(&o, cur->files[i].rel, cur->files[i].data, cur->files[i].len);
+	hg_diags *d = hg_diags_new();
+	hg_update_result r = hg_build_update(sv->session, (const char *const *)ch->paths, ch->len, d, overlay_put, &o);
+	if (r != HG_UPDATE_DONE) {
+		/* a whole build follows: it reports what there is to report */
+		if (r == HG_UPDATE_ERROR) {
+			hg_session_free(sv->session); /* it may hold the failed page's new text */
+			sv->session = NULL;
+		}
+		for (size_t i = 0; i < o.n; i++) {
+			free(o.files[i].rel);
+			free(o.files[i].data);
+		}
+		free(o.files);
+		hg_diags_free(d);
+		return false;
+	}
+	bool repeated = print_build_diags(sv, d, true);
+	snapshot *s = hg_xcalloc(1, sizeof *s);
+	s->build = sv->next_build++;
+	s->base = hg_xstrdup(cur->base);
+	s->site = tree_retain_current(sv);
+	qsort(o.files, o.n, sizeof *o.files, overlay_cmp);
+	s->files = o.files;
+	s->n_files = o.n;
+	size_t warnings = hg_diags_count(d, HG_WARNING);
+	hg_buf what = HG_BUF_INIT;
+	describe_changes(&what, ch);
+	fprintf(sv->opt->log, "hubgen: rebuilt after %s in %.0f ms (that page only)", what.ptr, now_ms() - t0);
+	hg_buf_release(&what);
+	if (warnings)
+		fprintf(sv->opt->log, ", %zu warning%s%s", warnings, warnings == 1 ? "" : "s",
+			repeated ? " (as before)" : "");
+	fputc('\n', sv->opt->log);
+	fflush(sv->opt->log);
+	hg_diags_free(d);
+	snapshot_publish(sv, s);
+	return true;
+}
+
 /* Builds the site into a new folder and makes it current; on failure makes the error page
  * current, keeping the last good tree for its assets. ch says what changed (NULL: the first
- * build). For now every change builds everything: this is where an incremental rebuild,
- * handed ch, slots in. */
+ * build); a change to pages' bodies alone is a one-page rebuild (rebuild_pages). */
 static void rebuild(server *sv, const hg_watch_changes *ch)
 {
 	FILE *log = sv->opt->log;
+	if (ch && rebuild_pages(sv, ch))
+		return;
 	if (ch && config_changed(ch))
 		read_base(sv);
 	unsigned long id = sv->next_build++;
@@ -867,7 +991,9 @@ static void rebuild(server *sv, const hg_watch_changes *ch)
 
 	hg_diags *d = hg_diags_new();
 	hg_build_summary sum;
-	hg_build_result res = hg_build_run(&sv->build, d, &sum, NULL, NULL);
+	hg_session_free(sv->session); /* the next one-page rebuild starts from this build */
+	sv->session = NULL;
+	hg_build_result res = hg_build_keep(&sv->build, d, &sum, &sv->session);
 	sv->build.destination = NULL;
 	bool repeated = print_build_diags(sv, d, res == HG_BUILD_OK);
 
@@ -1256,6 +1382,7 @@ int hg_serve_run(const hg_serve_options *opt)
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	pthread_cond_destroy(&sv.changed);
 	pthread_mutex_destroy(&sv.lock);
+	hg_session_free(sv.session);
 	free(sv.tmp);
 	free(sv.base);
 	free(sv.last_diags);

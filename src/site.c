@@ -1688,6 +1688,7 @@ static void page_dates(hg_site *s, hg_page **pages, size_t np, hg_diags *d)
 			if (stat(p->src_path, &st) != 0)
 				continue;
 			t.secs = (int64_t)st.st_mtime;
+			p->mtime_date = true;
 		}
 		if (clamp && t.secs > s->now.secs)
 			t.secs = s->now.secs;
@@ -1993,4 +1994,63 @@ hg_page *hg_site_find_page(const hg_site *s, const char *rel)
 		if (!strcmp(s->pages[i]->rel, rel))
 			return s->pages[i];
 	return NULL;
+}
+
+hg_reload hg_site_reload_page(hg_site *s, hg_page *p, hg_diags *d)
+{
+	/* the home page's text is copied into the blog index's other pages (pagination) */
+	if (!p->src_path || !p->text || p->is_home || p->paginator || p->generated)
+		return HG_RELOAD_MORE;
+	struct stat st;
+	if (stat(p->src_path, &st) != 0 || !S_ISREG(st.st_mode))
+		return HG_RELOAD_MORE; /* gone: the site loses a page */
+	size_t len;
+	char *text = hg_fs_read(p->src_path, p->display, s->config.max_file_size, &len, d);
+	if (!text)
+		return HG_RELOAD_ERROR;
+	hg_buf fixed = HG_BUF_INIT;
+	if (!hg_utf8_check(text, len, p->display, &fixed, d)) {
+		free(text);
+		hg_buf_release(&fixed);
+		return HG_RELOAD_ERROR;
+	}
+	if (fixed.len) {
+		free(text);
+		text = hg_buf_detach(&fixed, &len);
+	}
+	hg_buf_release(&fixed);
+	/* the front matter, with the line that closes it, as the model read it */
+	if (len < p->body_off || memcmp(text, p->text, p->body_off) != 0) {
+		free(text);
+		return HG_RELOAD_MORE;
+	}
+	if (p->body_off == 0 && len >= 3 && !memcmp(text, "---", 3)) {
+		free(text);
+		return HG_RELOAD_MORE; /* a page without front matter now has some */
+	}
+	/* a title taken from the first heading is the navigation's too */
+	if (p->markdown && !hg_map_get(p->fm, "title")) {
+		hg_arena *tmp = hg_arena_new();
+		const char *was = hg_markdown_first_h1(p->text + p->body_off, p->text_len - p->body_off, tmp);
+		const char *now = hg_markdown_first_h1(text + p->body_off, len - p->body_off, tmp);
+		bool same = (!was && !now) || (was && now && !strcmp(was, now));
+		hg_arena_free(tmp);
+		if (!same) {
+			free(text);
+			return HG_RELOAD_MORE;
+		}
+	}
+	if (p->liquid && p->markdown)
+		hg_compat_check_fences(text + p->body_off, len - p->body_off, p->display, p->body_line, d);
+	free(p->text);
+	p->text = text;
+	p->text_len = len;
+	if (p->mtime_date) {
+		const char *sde = getenv("SOURCE_DATE_EPOCH");
+		hg_time t = {.secs = (int64_t)st.st_mtime, .has_time = true};
+		if (sde && *sde && t.secs > s->now.secs)
+			t.secs = s->now.secs;
+		hg_map_set(s->arena, p->data, "last_modified_at", hg_value_time(s->arena, t));
+	}
+	return HG_RELOAD_BODY;
 }

@@ -106,6 +106,7 @@ typedef struct hg_page {
 	hg_value *paginator; /* the `paginator` object of a paginated blog index, or NULL */
 	unsigned pager;      /* its page number (1 for the index itself), or 0 */
 	bool mounted;        /* read from one of the config's mounts */
+	bool mtime_date;     /* last_modified_at came from the file's modification time */
 } hg_page;
 
 typedef struct hg_static {
@@ -153,5 +154,15 @@ void hg_page_text_free(const hg_page *p, char *text);
 
 /* The page whose source is rel (relative to the pages root), or NULL. */
 hg_page *hg_site_find_page(const hg_site *s, const char *rel);
+
+/* For the preview server, whose site keeps every page's text (keep_texts): reads page p's
+ * file again. When only the body changed (the front matter is byte for byte the same, so
+ * nothing the model or the navigation knows of the page did), the page takes the new text
+ * (and its new modification time as last_modified_at, when that is where the date came
+ * from) and HG_RELOAD_BODY is returned. HG_RELOAD_MORE: the front matter changed or the
+ * file is gone, the model must be built again; HG_RELOAD_ERROR: errors in d (invalid
+ * UTF-8, too large); in both cases the page is as it was. */
+typedef enum hg_reload { HG_RELOAD_BODY, HG_RELOAD_MORE, HG_RELOAD_ERROR } hg_reload;
+hg_reload hg_site_reload_page(hg_site *s, hg_page *p, hg_diags *d);
 
 #endif

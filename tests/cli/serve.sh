@@ -214,6 +214,26 @@ expect_contains "SSE reload event" "$(cat "$TMP/sse.out")" "event: reload"
 expect_contains "SSE build id" "$(cat "$TMP/sse.out")" "data: "
 kill "$SSE_PID" 2>/dev/null
 wait "$SSE_PID" 2>/dev/null
+# a change to a page's body rebuilds that page alone, and what it serves is still byte for
+# byte what a whole build of the edited site writes (the page, the search index, the rest)
+expect_contains "one-page rebuild" "$(cat "$TMP/serve.log")" "rebuilt after a change to about.md in"
+expect_contains "one-page rebuild says so" "$(grep 'about.md' "$TMP/serve.log")" "(that page only)"
+rm -rf "$TMP/built2"
+"$HUBGEN" build -q -s "$SITE" -d "$TMP/built2" 2>/dev/null
+for pair in "/about/:about/index.html" "/:index.html" "/guide/:guide/index.html"; do
+  curl -s --max-time 5 "$ORIGIN${pair%%:*}" | strip_tag >"$TMP/served"
+  if cmp -s "$TMP/served" "$TMP/built2/${pair#*:}"; then ok; else bad "after a one-page rebuild ${pair%%:*} differs from a whole build"; fi
+done
+curl -s --max-time 5 -o "$TMP/served" "$ORIGIN/search-index.json"
+if cmp -s "$TMP/served" "$TMP/built2/search-index.json"; then ok; else bad "after a one-page rebuild the search index differs from a whole build"; fi
+expect_contains "search index has the new text" "$(cat "$TMP/served")" "About EDITED text."
+# a change to the front matter reaches the other pages' navigation: everything is rebuilt
+printf -- '---\ntitle: About us\n---\nAbout EDITED text.\n' >"$SITE/about.md"
+if wait_for 2000 / ">About us<"; then ok; else bad "the new title was not in the home page's navigation within 2 s"; fi
+expect_eq "front matter: whole rebuild" "" "$(grep 'about.md' "$TMP/serve.log" | tail -1 | grep 'that page only')"
+printf -- '---\ntitle: About\n---\nAbout EDITED text.\n' >"$SITE/about.md"
+wait_for 2000 / ">About<" || bad "the title did not come back"
+
 # a page served with an older build number gets the reload at once
 out=$(curl -sN --max-time 3 "$ORIGIN/__hubgen/events?since=1")
 expect_contains "stale page reloads at once" "$out" "event: reload"
