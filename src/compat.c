@@ -72,6 +72,15 @@ static bool track(lq_state *st, const char *s, size_t n, size_t i)
 
 /* ==== Liquid inside fenced code ==== */
 
+/* Whether the two bytes of pair stand side by side somewhere in s. */
+static bool has_pair(const char *s, size_t n, const char *pair)
+{
+	for (const char *p = s, *end = s + n; (p = memchr(p, pair[0], (size_t)(end - p))) && p + 1 < end; p++)
+		if (p[1] == pair[1])
+			return true;
+	return false;
+}
+
 static size_t fence_run(const char *s, size_t n, char *ch)
 {
 	size_t i = 0;
@@ -102,6 +111,11 @@ static void report_fence(hg_diags *d, const char *path, unsigned line, unsigned 
 
 size_t hg_compat_check_fences(const char *src, size_t len, const char *path, unsigned first_line, hg_diags *d)
 {
+	/* no Liquid at all, or no fence: nothing to find (most pages; read at memchr speed) */
+	if (!has_pair(src, len, "{{") && !has_pair(src, len, "{%"))
+		return 0;
+	if (!has_pair(src, len, "``") && !has_pair(src, len, "~~"))
+		return 0;
 	lq_state st = {0};
 	size_t blocks = 0;
 	char fence_ch = 0;
@@ -129,7 +143,11 @@ size_t hg_compat_check_fences(const char *src, size_t len, const char *path, uns
 			count = 0;
 		} else {
 			for (size_t i = 0; i + 1 < n; i++) {
-				if (s[i] != '{' || (s[i + 1] != '{' && s[i + 1] != '%'))
+				const char *brace = memchr(s + i, '{', n - 1 - i); /* most lines have none */
+				if (!brace)
+					break;
+				i = (size_t)(brace - s);
+				if (s[i + 1] != '{' && s[i + 1] != '%')
 					continue;
 				if (s[i + 1] == '%' && track(&st, s, n, i))
 					continue;

@@ -12,16 +12,21 @@
 
 /* ==== scanning HTML ==== */
 
-static bool ieq(const char *a, size_t n, const char *lit)
+/* Whether a[0..n) is lit (lower case, m bytes) in any case. Called through ieq with a
+ * string literal, whose length is known when compiling: the scanner compares tag and
+ * attribute names millions of times per build. */
+static bool ieq_n(const char *a, size_t n, const char *lit, size_t m)
 {
-	size_t m = strlen(lit);
 	if (n != m)
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (tolower((unsigned char)a[i]) != lit[i])
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)a[i];
+		if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != (unsigned char)lit[i])
 			return false;
+	}
 	return true;
 }
+#define ieq(a, n, lit) ieq_n((a), (n), "" lit, sizeof(lit) - 1)
 
 /* Decodes the few entities that turn up in URLs: &amp; &quot; &#39; &lt; &gt; &#NN; &#xNN;. */
 static char *decode_attr(hg_arena *a, const char *s, size_t n)
@@ -30,7 +35,12 @@ static char *decode_attr(hg_arena *a, const char *s, size_t n)
 	size_t w = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] != '&') {
-			out[w++] = s[i];
+			/* the run up to the next '&' at once: most values have none */
+			const char *amp = memchr(s + i, '&', n - i);
+			size_t run = amp ? (size_t)(amp - (s + i)) : n - i;
+			memcpy(out + w, s + i, run);
+			w += run;
+			i += run - 1;
 			continue;
 		}
 		const char *semi = memchr(s + i, ';', n - i < 10 ? n - i : 10);
@@ -225,8 +235,8 @@ void hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out)
 			if (i < len && (html[i] == '"' || html[i] == '\'')) {
 				char q = html[i++];
 				vs = i;
-				while (i < len && html[i] != q)
-					i++;
+				const char *end = memchr(html + i, q, len - i);
+				i = end ? (size_t)(end - html) : len;
 				ve = i;
 				if (i < len)
 					i++;
@@ -255,8 +265,17 @@ void hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out)
 			const char *close = tlen == 6 ? "</script" : "</style";
 			size_t cl = strlen(close);
 			size_t k = i;
-			while (k + cl <= len && !(html[k] == '<' && ieq(html + k, cl, close)))
+			while (k + cl <= len) {
+				const char *open = memchr(html + k, '<', len - k);
+				if (!open) {
+					k = len;
+					break;
+				}
+				k = (size_t)(open - html);
+				if (k + cl <= len && ieq_n(html + k, cl, close, cl))
+					break;
 				k++;
+			}
 			i = k;
 		}
 	}
