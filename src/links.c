@@ -733,14 +733,6 @@ typedef struct vcache {
 	size_t cap, len;
 } vcache;
 
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static struct vslot *vcache_slot(vcache *c, const char *url, uint64_t h)
 {
 	size_t mask = c->cap - 1;
@@ -784,7 +776,7 @@ void hg_links_check_pages(const hg_linkmap *m, const hg_site *s, const hg_page_r
 			const char *shown = r->written ? r->written : r->url;
 			verdict v, fresh = {V_OK, -1, NULL};
 			if (r->url[0] == '/' && r->url[1] != '/') {
-				uint64_t h = fnv(r->url);
+				uint64_t h = hg_hash(r->url, strlen(r->url));
 				struct vslot *slot = vcache_slot(&cache, r->url, h);
 				if (!slot->url) {
 					slot->url = r->url; /* lives in the worker's arena until the check is done */

@@ -415,14 +415,6 @@ static bool host_post_url(void *ud, const char *name, size_t len, hg_buf *out)
  * One table for the whole build, under a lock: a page asks it once or twice (the header's
  * navigation), so the lock is never busy, and one table means each output is rendered
  * once rather than once per worker. */
-static uint64_t bytes_hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
 static struct cached *cache_slot(struct include_cache *c, const char *key, size_t klen, uint64_t h)
 {
 	size_t mask = c->cap - 1;
@@ -433,10 +425,22 @@ static struct cached *cache_slot(struct include_cache *c, const char *key, size_
 	}
 }
 
+static void cache_grow(struct include_cache *c)
+{
+	struct cached *old = c->slots;
+	size_t old_cap = c->cap;
+	c->cap = old_cap ? old_cap * 2 : 64;
+	c->slots = hg_xcalloc(c->cap, sizeof *c->slots);
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].key)
+			*cache_slot(c, old[i].key, old[i].klen, old[i].hash) = old[i];
+	free(old);
+}
+
 static bool host_cache_get(void *ud, const char *key, size_t klen, hg_buf *out)
 {
 	struct include_cache *c = &((renderer *)ud)->cache;
-	uint64_t h = bytes_hash(key, klen);
+	uint64_t h = hg_hash(key, klen);
 	pthread_mutex_lock(&c->lock);
 	struct cached *e = c->cap ? cache_slot(c, key, klen, h) : NULL;
 	bool hit = e && e->key;
@@ -449,18 +453,10 @@ static bool host_cache_get(void *ud, const char *key, size_t klen, hg_buf *out)
 static void host_cache_put(void *ud, const char *key, size_t klen, const char *text, size_t len)
 {
 	struct include_cache *c = &((renderer *)ud)->cache;
-	uint64_t h = bytes_hash(key, klen);
+	uint64_t h = hg_hash(key, klen);
 	pthread_mutex_lock(&c->lock);
-	if ((c->len + 1) * 2 > c->cap) {
-		struct cached *old = c->slots;
-		size_t old_cap = c->cap;
-		c->cap = old_cap ? old_cap * 2 : 64;
-		c->slots = hg_xcalloc(c->cap, sizeof *c->slots);
-		for (size_t i = 0; i < old_cap; i++)
-			if (old[i].key)
-				*cache_slot(c, old[i].key, old[i].klen, old[i].hash) = old[i];
-		free(old);
-	}
+	if ((c->len + 1) * 2 > c->cap)
+		cache_grow(c);
 	struct cached *e = cache_slot(c, key, klen, h);
 	if (!e->key) { /* two workers may render the same key at once: the first one stays */
 		*e = (struct cached){hg_arena_strndup(c->arena, key, klen), hg_arena_strndup(c->arena, text, len),
@@ -643,14 +639,6 @@ static void locate_refs(const hg_page *p, const char *text, const hg_md_doc *doc
 	}
 }
 
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static struct seen *seen_slot(seen_set *set, const char *url, uint64_t h)
 {
 	size_t mask = set->cap - 1;
@@ -686,7 +674,7 @@ static void thin_refs(worker *w, hg_page_refs *refs)
 		if (!r->line && u[0] == '/') {
 			if ((w->seen.len + 1) * 2 > w->seen.cap)
 				seen_grow(&w->seen);
-			uint64_t h = str_hash(u);
+			uint64_t h = hg_hash(u, strlen(u));
 			struct seen *slot = seen_slot(&w->seen, u, h);
 			if (slot->url) {
 				slot->repeats++;

@@ -220,6 +220,14 @@ void hg_arena_adopt(hg_arena *into, hg_arena *from)
 	free(from);
 }
 
+uint64_t hg_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
 /* ==== work on every core ==== */
 
 typedef struct pfor {

@@ -61,6 +61,9 @@ size_t hg_arena_used(const hg_arena *a);
  * `from`: a worker's arena handed over to the structure its results went into. */
 void hg_arena_adopt(hg_arena *into, hg_arena *from);
 
+/* FNV-1a of n bytes: the hash of hubgen's open-addressing tables (URLs, include keys). */
+uint64_t hg_hash(const char *s, size_t n);
+
 /* ---- work on every core ----
  * fn(ud, i, worker) for every i in [0, n), on `jobs` threads, the calling one among them
  * (worker 0); the others get 1 .. jobs-1. Indexes are handed out in order from a shared
