@@ -634,17 +634,9 @@ typedef struct unplaced_list {
 	size_t *slots, n_slots;
 } unplaced_list;
 
-static size_t message_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return (size_t)h;
-}
-
 static size_t *unplaced_slot(const unplaced_list *l, const char *msg)
 {
-	size_t k = message_hash(msg) & (l->n_slots - 1);
+	size_t k = (size_t)hg_hash(msg, strlen(msg)) & (l->n_slots - 1);
 	while (l->slots[k] && strcmp(l->items[l->slots[k] - 1].message, msg) != 0)
 		k = (k + 1) & (l->n_slots - 1);
 	return &l->slots[k];
@@ -652,6 +644,7 @@ static size_t *unplaced_slot(const unplaced_list *l, const char *msg)
 
 static void report(hg_diags *d, const hg_page *p, const hg_ref *r, unplaced_list *ul, const char *fmt, ...)
 	HG_PRINTF(5, 6);
+static void unplaced_add(unplaced_list *ul, const char *url, char *msg, const hg_page *p, size_t pages);
 
 static void report(hg_diags *d, const hg_page *p, const hg_ref *r, unplaced_list *ul, const char *fmt, ...)
 {
@@ -664,7 +657,12 @@ static void report(hg_diags *d, const hg_page *p, const hg_ref *r, unplaced_list
 		free(msg);
 		return;
 	}
-	size_t pages = 1 + (r->repeats ? *r->repeats : 0);
+	unplaced_add(ul, r->url, msg, p, 1 + (r->repeats ? *r->repeats : 0));
+}
+
+/* Adds one message with no place (msg on the heap, taken), or counts it again. */
+static void unplaced_add(unplaced_list *ul, const char *url, char *msg, const hg_page *p, size_t pages)
+{
 	if (2 * (ul->n + 1) > ul->n_slots) { /* grow and re-index */
 		free(ul->slots);
 		ul->n_slots = ul->n_slots ? 2 * ul->n_slots : 64;
@@ -679,7 +677,7 @@ static void report(hg_diags *d, const hg_page *p, const hg_ref *r, unplaced_list
 		return;
 	}
 	HG_GROW(ul->items, ul->cap, ul->n + 1);
-	ul->items[ul->n++] = (unplaced){r->url, msg, p, pages};
+	ul->items[ul->n++] = (unplaced){url, msg, p, pages};
 	*slot = ul->n;
 }
 
@@ -758,69 +756,119 @@ void hg_links_check(const hg_linkmap *m, const hg_site *s, const hg_page_refs *r
 	hg_links_check_pages(m, s, refs, NULL, s->n_pages, d);
 }
 
+/* Issue 7: the check runs on every core. Pages are taken in chunks, in order; each worker
+ * keeps its own cache of verdicts, each chunk its own list of messages with no place, and
+ * the lists are merged in chunk order, so a message is still reported at the first page,
+ * in page order, that has it, with the count of all the others: the same messages as one
+ * thread would give. */
+#define CHECK_CHUNK 64
+
+typedef struct check_worker {
+	vcache cache;
+	hg_buf sp;
+} check_worker;
+
+typedef struct check_job {
+	const hg_linkmap *m;
+	const hg_site *s;
+	const hg_page_refs *refs;
+	const size_t *only;
+	size_t n_only;
+	hg_diags *d;
+	unplaced_list *lists; /* one per chunk */
+	check_worker *workers;
+} check_job;
+
+static void check_page(const check_job *job, size_t i, check_worker *w, unplaced_list *ul)
+{
+	const hg_linkmap *m = job->m;
+	const hg_site *s = job->s;
+	const hg_page_refs *refs = job->refs;
+	const char *base = s->config.baseurl;
+	const hg_page *p = s->pages[i];
+	for (size_t k = 0; k < refs[i].n_refs; k++) {
+		const hg_ref *r = &refs[i].refs[k];
+		if (job->only && !r->line)
+			continue; /* from a layout, checked by the full build */
+		const char *shown = r->written ? r->written : r->url;
+		verdict v, fresh = {V_OK, -1, NULL};
+		if (r->url[0] == '/' && r->url[1] != '/') {
+			uint64_t h = hg_hash(r->url, strlen(r->url));
+			struct vslot *slot = vcache_slot(&w->cache, r->url, h);
+			if (!slot->url) {
+				slot->url = r->url; /* lives in the worker's arena until the check is done */
+				slot->hash = h;
+				slot->v = judge(m, s, refs, p->url, r->url, &w->sp);
+				v = slot->v;
+				if (++w->cache.len * 2 > w->cache.cap)
+					vcache_grow(&w->cache);
+			} else {
+				v = slot->v;
+			}
+		} else {
+			v = fresh = judge(m, s, refs, p->url, r->url, &w->sp);
+		}
+		switch (v.kind) {
+		case V_OK:
+		case V_EXTERNAL: break;
+		case V_OUTSIDE:
+			report(job->d, p, r, ul, "link '%s' leaves the site's base path '%s'", shown, *base ? base : "/");
+			break;
+		case V_MISSING: {
+			bool md = is_md_path(shown, strcspn(shown, "?#"));
+			report(job->d, p, r, ul, "%s '%s' %s", !strcmp(r->attr, "href") ? "broken link" : "missing file",
+			       shown, md ? "names no page of this site" : "does not resolve to a page or file");
+			break;
+		}
+		case V_ANCHOR:
+			report(job->d, p, r, ul, "broken anchor '#%s': %s has no heading or element with that id",
+			       v.fragment, m->page_of_output[v.output]->display);
+			break;
+		}
+		free(fresh.fragment);
+	}
+}
+
+static void check_chunk(void *ud, size_t c, int worker)
+{
+	check_job *job = ud;
+	size_t end = (c + 1) * CHECK_CHUNK < job->n_only ? (c + 1) * CHECK_CHUNK : job->n_only;
+	for (size_t j = c * CHECK_CHUNK; j < end; j++)
+		check_page(job, job->only ? job->only[j] : j, &job->workers[worker], &job->lists[c]);
+}
+
 void hg_links_check_pages(const hg_linkmap *m, const hg_site *s, const hg_page_refs *refs, const size_t *only,
 			  size_t n_only, hg_diags *d)
 {
-	const char *base = s->config.baseurl;
-	hg_buf sp = HG_BUF_INIT;
-	unplaced_list ul = {0};
-	vcache cache = {0};
-	vcache_grow(&cache);
-	for (size_t j = 0; j < n_only; j++) {
-		size_t i = only ? only[j] : j;
-		const hg_page *p = s->pages[i];
-		for (size_t k = 0; k < refs[i].n_refs; k++) {
-			const hg_ref *r = &refs[i].refs[k];
-			if (only && !r->line)
-				continue; /* from a layout, checked by the full build */
-			const char *shown = r->written ? r->written : r->url;
-			verdict v, fresh = {V_OK, -1, NULL};
-			if (r->url[0] == '/' && r->url[1] != '/') {
-				uint64_t h = hg_hash(r->url, strlen(r->url));
-				struct vslot *slot = vcache_slot(&cache, r->url, h);
-				if (!slot->url) {
-					slot->url = r->url; /* lives in the worker's arena until the check is done */
-					slot->hash = h;
-					slot->v = judge(m, s, refs, p->url, r->url, &sp);
-					if (++cache.len * 2 > cache.cap) {
-						v = slot->v;
-						vcache_grow(&cache);
-					} else {
-						v = slot->v;
-					}
-				} else {
-					v = slot->v;
-				}
-			} else {
-				v = fresh = judge(m, s, refs, p->url, r->url, &sp);
-			}
-			switch (v.kind) {
-			case V_OK:
-			case V_EXTERNAL: break;
-			case V_OUTSIDE:
-				report(d, p, r, &ul, "link '%s' leaves the site's base path '%s'", shown,
-				       *base ? base : "/");
-				break;
-			case V_MISSING: {
-				bool md = is_md_path(shown, strcspn(shown, "?#"));
-				report(d, p, r, &ul, "%s '%s' %s",
-				       !strcmp(r->attr, "href") ? "broken link" : "missing file", shown,
-				       md ? "names no page of this site" : "does not resolve to a page or file");
-				break;
-			}
-			case V_ANCHOR:
-				report(d, p, r, &ul,
-				       "broken anchor '#%s': %s has no heading or element with that id", v.fragment,
-				       m->page_of_output[v.output]->display);
-				break;
-			}
-			free(fresh.fragment);
-		}
+	size_t chunks = (n_only + CHECK_CHUNK - 1) / CHECK_CHUNK;
+	int jobs = s->opt.jobs > 0 ? s->opt.jobs : hg_default_jobs();
+	check_job job = {m, s, refs, only, n_only, d, hg_xcalloc(chunks + 1, sizeof *job.lists),
+			 hg_xcalloc((size_t)jobs, sizeof *job.workers)};
+	for (int w = 0; w < jobs; w++) {
+		vcache_grow(&job.workers[w].cache);
+		hg_buf_init(&job.workers[w].sp);
 	}
-	for (size_t i = 0; i < cache.cap; i++)
-		if (cache.slots[i].url)
-			free(cache.slots[i].v.fragment);
-	free(cache.slots);
+	hg_parallel_for(chunks, jobs, check_chunk, &job);
+	for (int w = 0; w < jobs; w++) {
+		vcache *cache = &job.workers[w].cache;
+		for (size_t i = 0; i < cache->cap; i++)
+			if (cache->slots[i].url)
+				free(cache->slots[i].v.fragment);
+		free(cache->slots);
+		hg_buf_release(&job.workers[w].sp);
+	}
+	free(job.workers);
+	/* the chunks' lists, in page order */
+	unplaced_list ul = {0};
+	for (size_t c = 0; c < chunks; c++) {
+		unplaced_list *l = &job.lists[c];
+		for (size_t i = 0; i < l->n; i++)
+			unplaced_add(&ul, l->items[i].url, (char *)l->items[i].message, l->items[i].first,
+				     l->items[i].count);
+		free(l->items);
+		free(l->slots);
+	}
+	free(job.lists);
 	for (size_t i = 0; i < ul.n; i++) {
 		hg_warn(d, ul.items[i].first->display, 0, 0, "%s", ul.items[i].message);
 		if (ul.items[i].count > 1)
@@ -831,5 +879,4 @@ void hg_links_check_pages(const hg_linkmap *m, const hg_site *s, const hg_page_r
 	}
 	free(ul.items);
 	free(ul.slots);
-	hg_buf_release(&sp);
 }
