@@ -897,11 +897,24 @@ static hg_value *f_to_integer(lq_call *c)
 
 /* ==== strings ==== */
 
+/* Whether escape would change t: most titles and URLs have none of & < > " '. */
+static bool needs_html_escape(text t)
+{
+	for (size_t i = 0; i < t.n; i++) {
+		char ch = t.p[i];
+		if (ch == '&' || ch == '<' || ch == '>' || ch == '"' || ch == '\'')
+			return true;
+	}
+	return false;
+}
+
 static hg_value *f_escape(lq_call *c)
 {
 	if (c->in->kind == HG_NULL)
 		return nil();
 	text t = to_text(c, c->in);
+	if (c->in->kind == HG_STRING && !needs_html_escape(t))
+		return c->in; /* unchanged: values are never written, so no copy (issue 7) */
 	hg_buf b = HG_BUF_INIT;
 	hg_buf_add_html_escaped(&b, t.p, t.n);
 	return buf_val(c, &b);
@@ -1497,6 +1510,15 @@ static void add_uri_escaped(hg_buf *b, const char *s, size_t n)
 	hg_buf_add(b, s + start, n - start);
 }
 
+static bool uri_keeps_all(const char *s, size_t n)
+{
+	pthread_once(&uri_keep_once, uri_keep_init);
+	for (size_t i = 0; i < n; i++)
+		if (!uri_keeps((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
 static hg_value *f_uri_escape(lq_call *c)
 {
 	text t = to_text(c, c->in);
@@ -1540,6 +1562,12 @@ static hg_value *f_relative_url(lq_call *c)
 		return nil();
 	text t = to_text(c, c->in);
 	if (has_scheme(t.p, t.n))
+		return c->in;
+	/* no base path, a leading '/' and nothing to escape: the input is the answer (the
+	 * theme asks this ~25 times a page) */
+	const char *base = c->r->host->baseurl ? c->r->host->baseurl : "";
+	if (c->in->kind == HG_STRING && (!*base || !strcmp(base, "/")) && t.n && t.p[0] == '/' &&
+	    uri_keeps_all(t.p, t.n))
 		return c->in;
 	hg_buf b = HG_BUF_INIT;
 	add_relative(&b, c, t);
