@@ -69,8 +69,9 @@ static const char doctor_usage_text[] =
 static const char serve_usage_text[] =
 	"usage: hubgen serve [-s DIR] [--port N] [--host ADDR] [--open] [--drafts] [--base-url PATH]\n"
 	"\n"
-	"Builds the site into a private folder and serves it; every change in the source folder\n"
-	"rebuilds it and reloads the open pages. A build error shows on every page until fixed.\n"
+	"Builds the site into a private folder and serves it. A change in the source folder\n"
+	"rebuilds what it affects (the body of a page: that page alone; anything else: the\n"
+	"site) and reloads the open pages. A build error shows on every page until fixed.\n"
 	"\n"
 	"  -s, --source DIR        the site's folder (default: .)\n"
 	"      --port N            the port (default: 4000; 0 picks a free one)\n"
