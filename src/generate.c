@@ -69,12 +69,7 @@ const char *hg_html_excerpt(const char *html, size_t len, size_t max_words, hg_a
 			for (size_t k = 0; k < 3; k++) {
 				size_t n = strlen(skip[k]);
 				if (i + n <= len && !strncmp(html + i, skip[k], n)) {
-					const char *end = NULL;
-					for (size_t j = i; j + strlen(close[k]) <= len; j++)
-						if (!strncmp(html + j, close[k], strlen(close[k]))) {
-							end = html + j;
-							break;
-						}
+					const char *end = hg_find(html + i, len - i, close[k], strlen(close[k]));
 					i = end ? (size_t)(end - html) + strlen(close[k]) - 1 : len;
 					in_tag = false;
 					break;

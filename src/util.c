@@ -220,6 +220,20 @@ void hg_arena_adopt(hg_arena *into, hg_arena *from)
 	free(from);
 }
 
+const char *hg_find(const char *s, size_t n, const char *needle, size_t m)
+{
+	if (!m || m > n)
+		return NULL;
+	for (const char *p = s, *last = s + n - m; p <= last; p++) {
+		p = memchr(p, needle[0], (size_t)(last - p) + 1);
+		if (!p)
+			return NULL;
+		if (!memcmp(p, needle, m))
+			return p;
+	}
+	return NULL;
+}
+
 uint64_t hg_hash(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603ull;

@@ -61,6 +61,10 @@ size_t hg_arena_used(const hg_arena *a);
  * `from`: a worker's arena handed over to the structure its results went into. */
 void hg_arena_adopt(hg_arena *into, hg_arena *from);
 
+/* The first place needle (m > 0 bytes) stands in s[0..n), or NULL: memchr for its first
+ * byte, then a compare. */
+const char *hg_find(const char *s, size_t n, const char *needle, size_t m);
+
 /* FNV-1a of n bytes: the hash of hubgen's open-addressing tables (URLs, include keys). */
 uint64_t hg_hash(const char *s, size_t n);
 
