@@ -658,7 +658,10 @@ static bool model_page(hg_site *s, hg_page *p, hg_diags *d)
 		return false;
 
 	p->markdown = is_markdown_name(base);
-	p->liquid = hg_map_bool(fm, "render_with_liquid", true);
+	/* Hugo does not run any template language over content (only shortcodes), so a Hugo
+	 * site's pages may hold `{{ .Title }}` or a workflow's `${{ secrets.X }}` as text:
+	 * Liquid runs over them only if the front matter asks (render_with_liquid: true) */
+	p->liquid = hg_map_bool(fm, "render_with_liquid", !(s->style == HG_STYLE_HUGO && !p->mounted));
 	p->is_section = !strncmp(base, "_index.", 7) || !strncmp(base, "index.", 6);
 	p->is_home = p->is_section && !strchr(p->rel, '/');
 

@@ -68,4 +68,18 @@ printf 'title: P\npaginate: many\n' > "$j/_config.yml"
 err=$("$HUBGEN" build -q -s "$j" -d "$TMP/p-out" 2>&1)
 expect_eq "bad paginate: exit code" 2 "$?"
 expect_contains "bad paginate: place" "$err" "$j/_config.yml:2:11: error: 'paginate' must be a number of posts per page, from 1"
+# --- a Hugo site's pages are not Liquid (Hugo runs no template language over content):
+# Go templates and a workflow's ${{ }} stay text, unless the page asks for Liquid
+hg="$TMP/hugo-text"
+mkdir -p "$hg/content"
+printf 'title: Hugo text\n' > "$hg/hugo.yaml"
+printf -- '---\ntitle: Home\n---\nThe title is {{ .Title }}.\n\n```yaml\ntoken: ${{ secrets.TOKEN }}\n```\n' > "$hg/content/_index.md"
+printf -- '---\ntitle: Asks\nrender_with_liquid: true\n---\nTitle: {{ page.title }}\n' > "$hg/content/asks.md"
+err=$("$HUBGEN" build -q -s "$hg" -d "$TMP/hugo-text-out" 2>&1)
+expect_eq "hugo text: builds" 0 "$?"
+expect_contains "hugo text: Go template as written" "$(cat "$TMP/hugo-text-out/index.html")" "The title is {{ .Title }}."
+expect_contains "hugo text: workflow expression as written" "$(cat "$TMP/hugo-text-out/index.html")" 'token: ${{ secrets.TOKEN }}'
+expect_contains "hugo text: Liquid when asked" "$(cat "$TMP/hugo-text-out/asks/index.html")" "Title: Asks"
+expect_eq "hugo text: no warnings" "" "$err"
+
 finish
