@@ -57,6 +57,8 @@ typedef struct renderer {
 	hg_output *out;
 	layout *layouts;
 	size_t n_layouts, cap_layouts;
+	const char **unreadable; /* names of the site's layouts that failed to parse */
+	size_t n_unreadable, cap_unreadable;
 	include *includes;
 	size_t n_includes, cap_includes;
 	hg_page **by_rel; /* pages sorted by source path, for link lookups */
@@ -228,7 +230,12 @@ static void load_folder_set(renderer *r, const char **dirs, size_t n_dirs, const
 		}
 		hg_value *fm;
 		const hg_template *tpl;
-		if (!shadowed && load_template(r, f->text, f->len, f->display, &fm, &tpl)) {
+		if (!shadowed && !load_template(r, f->text, f->len, f->display, &fm, &tpl)) {
+			if (layouts) {
+				HG_GROW(r->unreadable, r->cap_unreadable, r->n_unreadable + 1);
+				r->unreadable[r->n_unreadable++] = hg_arena_strdup(s->arena, name);
+			}
+		} else if (!shadowed) {
 			if (layouts) {
 				HG_GROW(r->layouts, r->cap_layouts, r->n_layouts + 1);
 				layout *l = &r->layouts[r->n_layouts++];
@@ -257,6 +264,27 @@ static void load_folder_set(renderer *r, const char **dirs, size_t n_dirs, const
 	free(files);
 }
 
+/* A layout the site names but does not have, in a site built for a Jekyll theme
+ * (theme: or remote_theme:), most likely comes from that theme, which hubgen does not use:
+ * Jekyll itself only warns when a layout is missing. So it is a warning, and the page (or
+ * layout) goes on without it. Returns false when the site names no theme: then a missing
+ * layout is a mistake, and an error. */
+static bool missing_theme_layout(renderer *r, const char *path, unsigned line, unsigned col, const char *name)
+{
+	const char *theme = r->site->config.theme;
+	if (!theme || hg_starts_with(path, "(theme)/"))
+		return false;
+	for (size_t i = 0; i < r->n_unreadable; i++)
+		if (!strcmp(r->unreadable[i], name))
+			return false; /* the site has it, with an error already reported */
+	hg_warn(r->d, path, line, col, "layout '%s' is not in the site; theme '%s' may have it, but hubgen does not use it",
+		name, theme);
+	hg_diag_kind(r->d, "theme");
+	hg_diag_note(r->d, "hint: a page then gets the layout it would get without one (page, else default); "
+			   "a layout goes on without its parent");
+	return true;
+}
+
 static void load_theme(renderer *r)
 {
 	load_folder_set(r, r->site->layout_dirs, r->site->n_layout_dirs, "templates/layouts/", true);
@@ -277,7 +305,8 @@ static void load_theme(renderer *r)
 		if (!l->parent_name)
 			continue;
 		l->parent = find_layout(r, l->parent_name);
-		if (!l->parent)
+		if (!l->parent &&
+		    !missing_theme_layout(r, l->display, l->parent_line, l->parent_col, l->parent_name))
 			hg_error(r->d, l->display, l->parent_line, l->parent_col, "unknown layout '%s'", l->parent_name);
 	}
 	for (size_t i = 0; i < r->n_layouts; i++) {
@@ -301,12 +330,14 @@ static layout *page_layout(renderer *r, const hg_page *p, bool *bad)
 		if (!p->layout)
 			return NULL;
 		layout *l = find_layout(r, p->layout);
-		if (!l) {
-			hg_value *lv = hg_map_get(p->fm, "layout");
+		if (l)
+			return l;
+		hg_value *lv = hg_map_get(p->fm, "layout");
+		if (!missing_theme_layout(r, p->display, lv ? lv->line : 0, lv ? lv->col : 0, p->layout)) {
 			hg_error(r->d, p->display, lv ? lv->line : 0, lv ? lv->col : 0, "unknown layout '%s'", p->layout);
 			*bad = true;
+			return NULL;
 		}
-		return l;
 	}
 	/* No layout named: the layout for the page's kind (post, home, section), else page,
 	 * else default — first among the site's own layouts, then the theme's — so a site with
@@ -1117,6 +1148,7 @@ void hg_renderer_close(hg_renderer *h)
 	renderer *r = &h->r;
 	free(r->by_rel);
 	free(r->layouts);
+	free(r->unreadable);
 	free(r->includes);
 	free(r->theme_assets);
 	hg_linkmap_free(r->links);

@@ -226,6 +226,7 @@ static bool load_config(hg_site *s, hg_diags *d)
 	if (!theme)
 		theme = hg_map_get(root, "theme");
 	if (theme && theme->kind == HG_STRING && theme->as.s.len) {
+		c->theme = theme->as.s.ptr;
 		hg_warn(d, found, theme->line, theme->col, "theme '%s' is not used: hubgen builds with its own NHS.UK theme",
 			theme->as.s.ptr);
 		hg_diag_kind(d, "theme");
@@ -457,6 +458,37 @@ static void walk(scan *sc, const char *dir, const char *rel_dir, const char *dis
 	hg_fs_list_free(items, n);
 }
 
+/* Which convention a folder follows. hub.yml makes it a hub. A Jekyll config (_config.yml)
+ * without a Hugo one makes it Jekyll's even when it has a content/ folder: Jekyll sites often
+ * keep their pages in one (nhsx/nhsx-internship-projects does), and reading it as Hugo's
+ * would lose _layouts/ and _includes/. Otherwise a content/ folder is Hugo's. */
+static hg_layout_style folder_style(const char *dir)
+{
+	static const char *const hub[] = {"hub.yml", "hub.yaml"};
+	static const char *const jekyll[] = {"_config.yml", "_config.yaml"};
+	static const char *const hugo[] = {"hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json",
+					   "config.toml", "config.yaml", "config.yml", "config.json"};
+	struct {
+		const char *const *names;
+		size_t n;
+		bool found;
+	} kinds[] = {{hub, HG_ARRAY_LEN(hub), false}, {jekyll, HG_ARRAY_LEN(jekyll), false}, {hugo, HG_ARRAY_LEN(hugo), false}};
+	for (size_t k = 0; k < HG_ARRAY_LEN(kinds); k++)
+		for (size_t i = 0; i < kinds[k].n && !kinds[k].found; i++) {
+			char *p = hg_path_join(dir, kinds[k].names[i]);
+			kinds[k].found = hg_fs_is_file(p);
+			free(p);
+		}
+	if (kinds[0].found)
+		return HG_STYLE_HUB;
+	if (kinds[1].found && !kinds[2].found)
+		return HG_STYLE_JEKYLL;
+	char *content = hg_path_join(dir, "content");
+	bool hugo_style = hg_fs_is_dir(content);
+	free(content);
+	return hugo_style ? HG_STYLE_HUGO : HG_STYLE_JEKYLL;
+}
+
 /* A mount: another folder of Markdown, read by its own convention (hub.yml or content/:
  * its content/ folder, with static/ or assets/ copied under the target; else Jekyll's, in
  * the folder itself), its files placed under the target as if they were there. Its own
@@ -472,8 +504,8 @@ static void walk_mount(scan *sc, const struct hg_mount *m)
 		free(real);
 		return;
 	}
-	char *hub = hg_path_join(dir, "hub.yml"), *content = hg_path_join(dir, "content");
-	hg_layout_style style = hg_fs_is_file(hub) ? HG_STYLE_HUB : hg_fs_is_dir(content) ? HG_STYLE_HUGO : HG_STYLE_JEKYLL;
+	char *content = hg_path_join(dir, "content");
+	hg_layout_style style = folder_style(dir);
 	const char *saved_source = sc->real_source;
 	hg_layout_style saved_style = sc->style;
 	sc->real_source = real;
@@ -494,7 +526,6 @@ static void walk_mount(scan *sc, const struct hg_mount *m)
 	sc->real_source = saved_source;
 	sc->style = saved_style;
 	sc->mount = false;
-	free(hub);
 	free(content);
 	free(real);
 	free(dir);
@@ -1707,16 +1738,7 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 		hg_site_free(s);
 		return NULL;
 	}
-	char *hub = hg_path_join(s->source, "hub.yml");
-	char *content = hg_path_join(s->source, "content");
-	if (hg_fs_is_file(hub))
-		s->style = HG_STYLE_HUB;
-	else if (hg_fs_is_dir(content))
-		s->style = HG_STYLE_HUGO;
-	else
-		s->style = HG_STYLE_JEKYLL;
-	free(hub);
-	free(content);
+	s->style = folder_style(s->source);
 
 	if (!load_config(s, d)) {
 		hg_site_free(s);

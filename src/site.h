@@ -62,6 +62,7 @@ typedef struct hg_config {
 	const char **exclude; /* glob patterns */
 	size_t n_exclude;
 	const char *path; /* the config file as shown in messages, or NULL */
+	const char *theme; /* theme: or remote_theme: (not used), or NULL; layouts may name its layouts */
 } hg_config;
 
 /* A Jekyll collection (`collections:` in the config): documents read from _<label>/. */

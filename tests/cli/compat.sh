@@ -82,4 +82,17 @@ expect_contains "hugo text: workflow expression as written" "$(cat "$TMP/hugo-te
 expect_contains "hugo text: Liquid when asked" "$(cat "$TMP/hugo-text-out/asks/index.html")" "Title: Asks"
 expect_eq "hugo text: no warnings" "" "$err"
 
+# --- which convention: _config.yml and content/ is Jekyll's (content/ is just a folder of
+# pages, _layouts/ applies); with a Hugo config beside it, content/ is Hugo's pages root
+j=$(jekyll style)
+mkdir -p "$j/content"
+printf 'title: S\n' > "$j/_config.yml"
+printf -- '---\ntitle: Inside\n---\nIn content.\n' > "$j/content/inside.md"
+"$HUBGEN" build -q -s "$j" -d "$TMP/style-out" 2>/dev/null
+expect_eq "jekyll with content/: exit code" 0 "$?"
+expect_contains "jekyll with content/: its layout" "$(cat "$TMP/style-out/content/inside/index.html")" "<html><body><p>In content.</p>"
+printf 'title = "S"\n' > "$j/config.toml"
+"$HUBGEN" build -q -s "$j" -d "$TMP/style-out" 2>/dev/null
+expect_eq "hugo config too: exit code" 0 "$?"
+expect_file "hugo config too: content/ is the pages root" "$TMP/style-out/inside/index.html"
 finish
