@@ -72,6 +72,7 @@ typedef struct lq_include {
 	const lq_param *params;
 	uint32_t nparams;
 	bool cached; /* include_cached: the output is reused for the same name and parameters */
+	const hg_template *fixed; /* a built-in template ({% seo %}): no name to look up */
 } lq_include;
 
 enum lq_node_kind {
@@ -1313,8 +1314,19 @@ static void tag_assign(parser *p, const ltok *t, nodevec *out)
 		perr(p, t->off, "expected 'assign name = value'");
 		return;
 	}
+	/* `{% assign x = a.b; %}`: Liquid's lax mode, which Jekyll falls back to, reads past a
+	 * stray ';' at the end (with a warning); documentation-theme-jekyll sites have one. */
+	size_t end = t->b;
+	while (end > i + 1 && (s[end - 1] == ';' || is_space(s[end - 1])))
+		end--;
+	if (end < t->b && s[t->b - 1] == ';' && p->d) {
+		uint32_t line, col;
+		locate(p, t->b - 1, &line, &col);
+		hg_diag_add(p->d, HG_WARNING, p->path, line, col, "the ';' at the end of 'assign' is ignored");
+		hg_diag_note(p->d, "hint: Liquid has no ';'; Jekyll also ignores it, with a warning");
+	}
 	mp m;
-	mp_init(&m, p->a, p, s, i + 1, t->b, "'assign'");
+	mp_init(&m, p->a, p, s, i + 1, end, "'assign'");
 	const lq_chain *c = mp_chain(&m);
 	mp_end(&m);
 	if (!mp_finish(&m))
@@ -1447,6 +1459,42 @@ static bool has_output(const char *s, size_t a, size_t b)
 	return find2(s, a, b, '{', '{') != SIZE_MAX;
 }
 
+/* An include's parameters, `key=value key2="text"`, between from and to; false after a
+ * parse error. */
+static bool include_params(parser *p, size_t from, size_t to, const char *what, lq_include *inc)
+{
+	mp m;
+	mp_init(&m, p->a, p, p->src, from, to, what);
+	lq_param *ps = NULL;
+	size_t n = 0, cap = 0;
+	while (m.cur.kind != MT_END && mp_expect(&m, MT_IDENT)) {
+		lq_param prm;
+		prm.name = make_name(p, m.s + m.cur.off, m.cur.len);
+		mp_next(&m);
+		if (!mp_expect(&m, MT_EQ))
+			break;
+		mp_next(&m);
+		prm.val = mp_expr(&m);
+		if (!prm.val)
+			break;
+		HG_GROW(ps, cap, n + 1);
+		ps[n++] = prm;
+		if (m.cur.kind == MT_COMMA)
+			mp_next(&m);
+	}
+	bool ok = mp_finish(&m);
+	if (ok) {
+		if (n) {
+			lq_param *copy = hg_arena_alloc(p->a, n * sizeof *copy);
+			memcpy(copy, ps, n * sizeof *copy);
+			inc->params = copy;
+		}
+		inc->nparams = (uint32_t)n;
+	}
+	free(ps);
+	return ok;
+}
+
 /* Jekyll's include: {% include name.html key=value key2="text" %}, where the name may be
  * built with {{ }}. Parameters become include.key inside it. include_cached (the
  * jekyll-include-cache plugin, which just-the-docs uses for its navigation) takes the same
@@ -1486,35 +1534,48 @@ static void tag_include(parser *p, const ltok *t, nodevec *out)
 		inc->name = hg_arena_strndup(p->a, s + a, b - a);
 		inc->len = (uint32_t)(b - a);
 	}
-	mp m;
-	mp_init(&m, p->a, p, s, i, t->b, "'include'");
-	lq_param *ps = NULL;
-	size_t n = 0, cap = 0;
-	while (m.cur.kind != MT_END && mp_expect(&m, MT_IDENT)) {
-		lq_param prm;
-		prm.name = make_name(p, m.s + m.cur.off, m.cur.len);
-		mp_next(&m);
-		if (!mp_expect(&m, MT_EQ))
-			break;
-		mp_next(&m);
-		prm.val = mp_expr(&m);
-		if (!prm.val)
-			break;
-		HG_GROW(ps, cap, n + 1);
-		ps[n++] = prm;
-		if (m.cur.kind == MT_COMMA)
-			mp_next(&m);
-	}
-	if (mp_finish(&m)) {
-		if (n) {
-			lq_param *copy = hg_arena_alloc(p->a, n * sizeof *copy);
-			memcpy(copy, ps, n * sizeof *copy);
-			inc->params = copy;
-		}
-		inc->nparams = (uint32_t)n;
+	if (include_params(p, i, t->b, "'include'", inc))
 		push_node(p, out, N_INCLUDE, t->off)->u.inc = inc;
+}
+
+/* The two plugin tags GitHub Pages runs on every site and most Jekyll layouts call in their
+ * <head>: `{% seo %}` (jekyll-seo-tag) writes the title, description, canonical link and
+ * Open Graph tags; `{% feed_meta %}` (jekyll-feed) links the Atom feed, which hubgen writes
+ * when the site has posts. Each is a small built-in template rendered like an include, so
+ * `{% seo title=false %}` works as in the plugin (include.title). */
+static const char seo_src[] =
+    "{% assign hg_seo_site = site.title | default: site.name %}"
+    "{% if include.title != false %}<title>{% if page.title and page.title != hg_seo_site %}"
+    "{{ page.title | strip_html | normalize_whitespace | escape }}{% if hg_seo_site %} | {% endif %}{% endif %}"
+    "{{ hg_seo_site | escape }}</title>\n{% endif %}"
+    "<meta name=\"generator\" content=\"hubgen\">\n"
+    "<meta property=\"og:title\" content=\"{{ page.title | default: hg_seo_site | strip_html | normalize_whitespace | escape }}\">\n"
+    "{% assign hg_seo_desc = page.description | default: page.summary | default: site.description %}"
+    "{% if hg_seo_desc %}<meta name=\"description\" content=\"{{ hg_seo_desc | strip_html | normalize_whitespace | escape }}\">\n"
+    "<meta property=\"og:description\" content=\"{{ hg_seo_desc | strip_html | normalize_whitespace | escape }}\">\n{% endif %}"
+    "<link rel=\"canonical\" href=\"{{ page.url | absolute_url }}\">\n"
+    "<meta property=\"og:url\" content=\"{{ page.url | absolute_url }}\">\n"
+    "{% if hg_seo_site %}<meta property=\"og:site_name\" content=\"{{ hg_seo_site | escape }}\">\n{% endif %}"
+    "<meta property=\"og:type\" content=\"{% if page.date %}article{% else %}website{% endif %}\">";
+static const char feed_meta_src[] =
+    "{% if site.posts.size > 0 %}<link type=\"application/atom+xml\" rel=\"alternate\" "
+    "href=\"{{ '/feed.xml' | relative_url }}\" title=\"{{ site.title | default: site.name | escape }}\">{% endif %}";
+
+static void tag_plugin(parser *p, const ltok *t, nodevec *out)
+{
+	bool seo = tok_is(p, t, "seo");
+	lq_include *inc = hg_arena_zalloc(p->a, sizeof *inc);
+	inc->name = seo ? "(built-in seo)" : "(built-in feed_meta)";
+	inc->len = (uint32_t)strlen(inc->name);
+	if (!include_params(p, t->a, t->b, seo ? "'seo'" : "'feed_meta'", inc))
+		return;
+	inc->fixed = seo ? hg_liquid_parse(p->a, seo_src, sizeof seo_src - 1, inc->name, 1, p->d)
+			 : hg_liquid_parse(p->a, feed_meta_src, sizeof feed_meta_src - 1, inc->name, 1, p->d);
+	if (!inc->fixed) {
+		p->failed = true;
+		return;
 	}
-	free(ps);
+	push_node(p, out, N_INCLUDE, t->off)->u.inc = inc;
 }
 
 static void tag_link(parser *p, const ltok *t, nodevec *out)
@@ -1629,6 +1690,8 @@ static const lq_tag tags[] = {
     {"include_cached", tag_include},
     {"link", tag_link},
     {"post_url", tag_link},
+    {"seo", tag_plugin},
+    {"feed_meta", tag_plugin},
     {"highlight", tag_highlight},
     {"raw", tag_raw},
     {"comment", tag_comment},
@@ -2649,6 +2712,9 @@ static void render_include(lq_render *r, const lq_node *n)
 	hg_buf buf = HG_BUF_INIT, key = HG_BUF_INIT;
 	const char *name;
 	size_t len;
+	const hg_template *t = inc->fixed;
+	if (t)
+		goto found;
 	if (!tag_arg(r, inc->name, inc->len, inc->dyn, &buf, &name, &len))
 		goto done;
 	if (!inc->name && leaves_folder(name, len)) {
@@ -2667,11 +2733,12 @@ static void render_include(lq_render *r, const lq_node *n)
 		hg_lq_error(r, n->line, n->col, "includes nested more than %u deep", r->lim.max_include_depth);
 		goto done;
 	}
-	const hg_template *t = r->host->find_include(r->host->ud, name, len);
+	t = r->host->find_include(r->host->ud, name, len);
 	if (!t) {
 		hg_lq_error(r, n->line, n->col, "include '%.*s' not found", (int)len, name);
 		goto done;
 	}
+found:
 	/* parameters are evaluated in the includer's scope, before the include's opens */
 	hg_value *params = NULL;
 	if (inc->nparams) {

@@ -449,6 +449,12 @@ typedef struct md_ctx {
 	size_t n_tocs, tocs_cap;
 	hg_md_ial *dropped;
 	size_t n_dropped, dropped_cap;
+	struct span_attrs {
+		cmark_node *n; /* a link or an image */
+		char *attrs;   /* heap: ` target="_blank" class="x"`, escaped */
+	} *span_attrs;
+	size_t n_span_attrs, span_attrs_cap;
+	int cm_options; /* the parse's options, for fragments parsed later */
 } md_ctx;
 
 /* ==== raw HTML and unsafe URLs (opt->unsafe false) ==== */
@@ -1889,8 +1895,11 @@ static void fill_tocs(md_ctx *m, const hg_md_doc *doc)
 
 static bool name_byte(char c) { return is_alnum(c) || c == '-'; }
 
-/* The markdown= attribute in the tag at s[0..n) (which starts with '<'): its place. */
-static bool md_attr(const char *s, size_t n, size_t *at, size_t *len)
+enum { MD_ATTR_NO, MD_ATTR_BLOCK, MD_ATTR_SPAN };
+
+/* The markdown= attribute in the tag at s[0..n) (which starts with '<'): its place, and what
+ * it asks for: "1" and "block" Markdown blocks, "span" Markdown inlines, anything else none. */
+static int md_attr(const char *s, size_t n, size_t *at, size_t *len)
 {
 	const char *gt = memchr(s, '>', n);
 	size_t end = gt ? (size_t)(gt - s) : n;
@@ -1902,15 +1911,16 @@ static bool md_attr(const char *s, size_t n, size_t *at, size_t *len)
 		size_t vb = k;
 		while (k < end && (q ? s[k] != q : s[k] != ' ' && s[k] != '/'))
 			k++;
-		bool yes = (k - vb == 1 && s[vb] == '1') || (k - vb == 5 && !memcmp(s + vb, "block", 5)) ||
-		           (k - vb == 4 && !memcmp(s + vb, "span", 4));
+		int kind = (k - vb == 1 && s[vb] == '1') || (k - vb == 5 && !memcmp(s + vb, "block", 5)) ? MD_ATTR_BLOCK
+		           : k - vb == 4 && !memcmp(s + vb, "span", 4)                                 ? MD_ATTR_SPAN
+		                                                                                        : MD_ATTR_NO;
 		if (q && k < end)
 			k++;
 		*at = i - 1; /* with the space before it */
 		*len = k - (i - 1);
-		return yes;
+		return kind;
 	}
-	return false;
+	return MD_ATTR_NO;
 }
 
 static bool void_tag(const char *s, size_t n)
@@ -1972,8 +1982,8 @@ static bool rewrite_markdown_attr(const char *src, size_t len, hg_buf *out)
 				nlen++;
 		const char *name = t + 1 + closing;
 		size_t at, alen;
-		bool opens_md = nlen && !closing && nlen < sizeof stack[0].name && md_attr(t, tn, &at, &alen) &&
-		                (ind <= 3 || depth);
+		bool opens_md = nlen && !closing && nlen < sizeof stack[0].name &&
+		                md_attr(t, tn, &at, &alen) == MD_ATTR_BLOCK && (ind <= 3 || depth);
 		bool raw_inside = depth && stack[depth - 1].raw;
 		if (opens_md && !raw_inside && depth < MD_NEST && !has_close(t, tn, name, nlen)) {
 			hg_buf_add(out, s, depth ? 0 : ind);
@@ -2042,6 +2052,363 @@ static bool tables_affordable(const char *src, size_t len)
 	return true;
 }
 
+/* ---- kramdown's span markers ----
+ * Two more kramdown markers that documentation-theme-jekyll sites (NHS Digital's API
+ * specifications among them) write on every page:
+ *   - a span attribute list right after a link or an image, `[text](url){:target="_blank"}`,
+ *     gives it attributes: `.class`, `#id`, `key="value"` (not event handlers, not href or
+ *     src, not style unless raw HTML is allowed); after anything else it is dropped and
+ *     recorded for the doctor;
+ *   - `markdown="span"` on an HTML element, `<div markdown="span">Some **bold**</div>`, has
+ *     its inside read as Markdown inlines; so has a markdown="1" element that opens and
+ *     closes inside one HTML block (its inside as Markdown blocks). The attribute goes. */
+
+static void add_escaped(hg_buf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&': hg_buf_adds(out, "&amp;"); break;
+		case '<': hg_buf_adds(out, "&lt;"); break;
+		case '>': hg_buf_adds(out, "&gt;"); break;
+		case '"': hg_buf_adds(out, "&quot;"); break;
+		default: hg_buf_addc(out, s[i]); break;
+		}
+	}
+}
+
+static bool attr_name_ok(const char *s, size_t n, bool unsafe)
+{
+	if (!n || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != ':')
+			return false;
+	if (n >= 2 && (s[0] | 0x20) == 'o' && (s[1] | 0x20) == 'n')
+		return false; /* onclick… */
+	return !eq_ci(s, n, "href") && !eq_ci(s, n, "src") && !eq_ci(s, n, "srcset") &&
+	       !eq_ci(s, n, "formaction") && (unsafe || !eq_ci(s, n, "style"));
+}
+
+/* The span IAL at the start of s (n bytes): its length up to and with its '}', or 0 when s
+ * does not start with one. The attributes it gives are appended to attrs, escaped. */
+static size_t span_ial(const char *s, size_t n, bool unsafe, hg_buf *attrs)
+{
+	if (n < 3 || s[0] != '{' || s[1] != ':')
+		return 0;
+	size_t end = 2;
+	char q = 0;
+	while (end < n && end < MAX_IAL && (q || s[end] != '}') && s[end] != '\n') {
+		if (q && s[end] == q)
+			q = 0;
+		else if (!q && (s[end] == '"' || s[end] == '\''))
+			q = s[end];
+		end++;
+	}
+	if (end >= n || s[end] != '}')
+		return 0;
+	hg_buf cls = HG_BUF_INIT;
+	for (size_t i = 2; i < end;) {
+		while (i < end && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		size_t b = i;
+		while (i < end && s[i] != ' ' && s[i] != '\t' && s[i] != '=')
+			i++;
+		const char *t = s + b;
+		size_t tl = i - b;
+		if (i < end && s[i] == '=') {
+			i++;
+			size_t vb = i, ve;
+			if (i < end && (s[i] == '"' || s[i] == '\'')) {
+				char qq = s[i++];
+				vb = i;
+				while (i < end && s[i] != qq)
+					i++;
+				ve = i;
+				if (i < end)
+					i++;
+			} else {
+				while (i < end && s[i] != ' ' && s[i] != '\t')
+					i++;
+				ve = i;
+			}
+			if (attr_name_ok(t, tl, unsafe)) {
+				hg_buf_addc(attrs, ' ');
+				hg_buf_add(attrs, t, tl);
+				hg_buf_adds(attrs, "=\"");
+				add_escaped(attrs, s + vb, ve - vb);
+				hg_buf_addc(attrs, '"');
+			}
+		} else if (tl > 1 && t[0] == '.') {
+			if (cls.len)
+				hg_buf_addc(&cls, ' ');
+			add_escaped(&cls, t + 1, tl - 1);
+		} else if (tl > 1 && t[0] == '#') {
+			hg_buf_adds(attrs, " id=\"");
+			add_escaped(attrs, t + 1, tl - 1);
+			hg_buf_addc(attrs, '"');
+		} else if (!tl) {
+			break;
+		}
+	}
+	if (cls.len)
+		hg_buf_addf(attrs, " class=\"%s\"", cls.ptr);
+	hg_buf_release(&cls);
+	return end + 1;
+}
+
+/* Notes every span IAL after a link or an image (applied after the walk, which may still
+ * rewrite their URLs); drops the others. */
+static void span_ial_pass(md_ctx *m, cmark_node *root)
+{
+	cmark_node **texts = NULL;
+	size_t n = 0, cap = 0;
+	cmark_iter *it = cmark_iter_new(root);
+	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+		cmark_node *c = cmark_iter_get_node(it);
+		if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(c) != CMARK_NODE_TEXT || !cmark_node_previous(c))
+			continue;
+		const char *lit = cmark_node_get_literal(c);
+		if (lit && lit[0] == '{' && lit[1] == ':') {
+			HG_GROW(texts, cap, n + 1);
+			texts[n++] = c;
+		}
+	}
+	cmark_iter_free(it);
+	hg_buf attrs = HG_BUF_INIT, rest = HG_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		cmark_node *t = texts[i], *prev = cmark_node_previous(t);
+		const char *lit = cmark_node_get_literal(t);
+		size_t len = strlen(lit);
+		hg_buf_reset(&attrs);
+		size_t used = span_ial(lit, len, m->opt->unsafe, &attrs);
+		if (!used)
+			continue;
+		cmark_node_type pt = cmark_node_get_type(prev);
+		if (pt == CMARK_NODE_LINK || pt == CMARK_NODE_IMAGE) {
+			HG_GROW(m->span_attrs, m->span_attrs_cap, m->n_span_attrs + 1);
+			m->span_attrs[m->n_span_attrs++] = (struct span_attrs){prev, hg_xstrndup(attrs.ptr, attrs.len)};
+		} else {
+			cmark_node *block = t;
+			while (block && cmark_node_get_start_line(block) == 0)
+				block = cmark_node_parent(block);
+			hg_buf_reset(&rest);
+			hg_buf_add(&rest, lit, used);
+			record_dropped(m, block ? cmark_node_get_start_line(block) : 0, rest.ptr);
+		}
+		if (used == len) {
+			detach(m, t);
+		} else {
+			hg_buf_reset(&rest);
+			hg_buf_adds(&rest, lit + used);
+			cmark_node_set_literal(t, rest.ptr);
+		}
+	}
+	hg_buf_release(&attrs);
+	hg_buf_release(&rest);
+	free(texts);
+}
+
+/* The links and images noted above become custom inlines with their attributes. */
+static void apply_span_attrs(md_ctx *m)
+{
+	hg_buf tag = HG_BUF_INIT;
+	for (size_t i = 0; i < m->n_span_attrs; i++) {
+		cmark_node *n = m->span_attrs[i].n;
+		const char *url = cmark_node_get_url(n), *title = cmark_node_get_title(n);
+		bool image = cmark_node_get_type(n) == CMARK_NODE_IMAGE;
+		hg_buf_reset(&tag);
+		hg_buf_adds(&tag, image ? "<img src=\"" : "<a href=\"");
+		add_escaped(&tag, url ? url : "", url ? strlen(url) : 0);
+		hg_buf_addc(&tag, '"');
+		if (image) {
+			hg_buf alt = HG_BUF_INIT;
+			heading_text(n, &alt);
+			hg_buf_adds(&tag, " alt=\"");
+			add_escaped(&tag, alt.ptr, alt.len);
+			hg_buf_addc(&tag, '"');
+			hg_buf_release(&alt);
+		}
+		if (title && *title) {
+			hg_buf_adds(&tag, " title=\"");
+			add_escaped(&tag, title, strlen(title));
+			hg_buf_addc(&tag, '"');
+		}
+		hg_buf_adds(&tag, m->span_attrs[i].attrs);
+		hg_buf_adds(&tag, image ? " />" : ">");
+		cmark_node *c = new_custom(CMARK_NODE_CUSTOM_INLINE, tag.ptr, image ? "" : "</a>");
+		if (!cmark_node_insert_before(n, c))
+			abort();
+		if (!image && cmark_node_first_child(n))
+			move_children(cmark_node_first_child(n), c);
+		detach(m, n);
+		free(m->span_attrs[i].attrs);
+	}
+	free(m->span_attrs);
+	m->span_attrs = NULL;
+	m->n_span_attrs = 0;
+	hg_buf_release(&tag);
+}
+
+/* Markdown in s[0..n) rendered on its own, appended to out: its inlines only (no <p>) when
+ * inlines is set and it is one paragraph. Its links are rewritten as the page's are. */
+static void render_fragment(md_ctx *m, const char *s, size_t n, bool inlines, hg_buf *out)
+{
+	cmark_parser *p = cmark_parser_new_with_mem(m->cm_options, &cm_mem);
+	attach(p, "strikethrough");
+	attach(p, "autolink");
+	if (!m->opt->unsafe)
+		attach(p, "tagfilter");
+	pthread_mutex_lock(&parse_lock);
+	cmark_parser_feed(p, s, n);
+	cmark_node *root = cmark_parser_finish(p);
+	pthread_mutex_unlock(&parse_lock);
+	if (!m->opt->unsafe)
+		drop_raw_html(root);
+	hg_buf tmp = HG_BUF_INIT;
+	cmark_iter *it = cmark_iter_new(root);
+	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+		cmark_node *c = cmark_iter_get_node(it);
+		cmark_node_type t = cmark_node_get_type(c);
+		if (ev != CMARK_EVENT_ENTER || (t != CMARK_NODE_LINK && t != CMARK_NODE_IMAGE))
+			continue;
+		const char *url = cmark_node_get_url(c);
+		hg_buf_reset(&tmp);
+		if (url && m->opt->rewrite_link && m->opt->rewrite_link(m->opt->ud, url, t == CMARK_NODE_IMAGE, &tmp))
+			cmark_node_set_url(c, tmp.ptr);
+		if (!m->opt->unsafe && dangerous_url(cmark_node_get_url(c)))
+			cmark_node_set_url(c, "");
+	}
+	cmark_iter_free(it);
+	hg_buf_release(&tmp);
+	cmark_node *first = cmark_node_first_child(root);
+	bool unwrap = inlines && first && !cmark_node_next(first) && cmark_node_get_type(first) == CMARK_NODE_PARAGRAPH;
+	const char *html = cmark_render_html_with_mem(root, m->cm_options, cmark_parser_get_syntax_extensions(p), &cm_mem);
+	size_t hl = strlen(html);
+	if (unwrap && hl >= 8 && !strncmp(html, "<p>", 3)) {
+		size_t e = hl;
+		while (e > 3 && html[e - 1] == '\n')
+			e--;
+		if (e >= 7 && !strncmp(html + e - 4, "</p>", 4))
+			hg_buf_add(out, html + 3, e - 7);
+		else
+			hg_buf_adds(out, html);
+	} else {
+		hg_buf_adds(out, html);
+	}
+	/* the parser and the tree are in the page's arena (cm_mem): nothing to free */
+}
+
+/* The end of the tag that starts at s[i] ('<'), just past its '>', or 0 if it has none. */
+static size_t tag_end(const char *s, size_t n, size_t i)
+{
+	char q = 0;
+	for (size_t k = i + 1; k < n; k++) {
+		if (q) {
+			if (s[k] == q)
+				q = 0;
+		} else if (s[k] == '"' || s[k] == '\'') {
+			q = s[k];
+		} else if (s[k] == '>') {
+			return k + 1;
+		}
+	}
+	return 0;
+}
+
+/* Where the element named name[0..nl), whose opening tag ends at from, closes: the offset of
+ * its matching `</name`, or SIZE_MAX. */
+static size_t matching_close(const char *s, size_t n, size_t from, const char *name, size_t nl)
+{
+	size_t depth = 1;
+	for (size_t k = from; k + 1 + nl < n; k++) {
+		if (s[k] != '<')
+			continue;
+		bool closing = s[k + 1] == '/';
+		size_t b = k + 1 + closing;
+		if (b + nl > n || strncmp(s + b, name, nl) != 0 || (b + nl < n && name_byte(s[b + nl])))
+			continue;
+		if (!closing) {
+			depth++;
+		} else if (--depth == 0) {
+			return k;
+		}
+	}
+	return SIZE_MAX;
+}
+
+/* One HTML block's markdown="span" elements (and markdown="1" ones closed inside it). */
+static void span_html_block(md_ctx *m, cmark_node *node, hg_buf *out, hg_buf *inner)
+{
+	const char *s = cmark_node_get_literal(node);
+	if (!s)
+		return;
+	size_t n = strlen(s), done = 0;
+	bool changed = false;
+	hg_buf_reset(out);
+	for (size_t k = 0; k + 1 < n; k++) {
+		if (s[k] != '<' || !(is_alnum(s[k + 1])))
+			continue;
+		size_t te = tag_end(s, n, k);
+		if (!te)
+			break;
+		size_t at, alen;
+		int kind = md_attr(s + k, te - k, &at, &alen);
+		if (kind == MD_ATTR_NO) {
+			k = te - 1;
+			continue;
+		}
+		size_t nl = 0;
+		while (k + 1 + nl < n && name_byte(s[k + 1 + nl]))
+			nl++;
+		size_t close = matching_close(s, n, te, s + k + 1, nl);
+		if (close == SIZE_MAX) {
+			if (kind == MD_ATTR_BLOCK)
+				continue; /* the block rewriting above has it, or kramdown would not either */
+			close = te; /* an element that does not close here: only the attribute goes */
+		}
+		hg_buf_add(out, s + done, k + at - done);
+		hg_buf_add(out, s + k + at + alen, te - (k + at + alen));
+		if (close > te) {
+			hg_buf_reset(inner);
+			if (kind == MD_ATTR_SPAN) {
+				/* inlines: no line's indentation may turn into a code block */
+				for (size_t i = te; i < close;) {
+					while (i < close && (s[i] == ' ' || s[i] == '\t'))
+						i++;
+					const char *nlp = memchr(s + i, '\n', close - i);
+					size_t e = nlp ? (size_t)(nlp - s) + 1 : close;
+					hg_buf_add(inner, s + i, e - i);
+					i = e;
+				}
+			} else {
+				hg_buf_add(inner, s + te, close - te);
+			}
+			render_fragment(m, inner->ptr, inner->len, kind == MD_ATTR_SPAN, out);
+		}
+		done = close;
+		k = close;
+		changed = true;
+	}
+	if (!changed)
+		return;
+	hg_buf_add(out, s + done, n - done);
+	cmark_node_set_literal(node, out->ptr);
+}
+
+static void span_html_pass(md_ctx *m, cmark_node *root)
+{
+	hg_buf out = HG_BUF_INIT, inner = HG_BUF_INIT;
+	cmark_iter *it = cmark_iter_new(root);
+	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+		cmark_node *c = cmark_iter_get_node(it);
+		if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(c) == CMARK_NODE_HTML_BLOCK)
+			span_html_block(m, c, &out, &inner);
+	}
+	cmark_iter_free(it);
+	hg_buf_release(&out);
+	hg_buf_release(&inner);
+}
+
 void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, hg_arena *a, hg_md_doc *doc)
 {
 	hg_md_options defaults = hg_md_default_options();
@@ -2086,15 +2453,22 @@ void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, h
 	            .src = src,
 	            .len = len,
 	            .table_ext = cmark_find_syntax_extension("table"),
-	            .tasklist_ext = cmark_find_syntax_extension("tasklist")};
+	            .tasklist_ext = cmark_find_syntax_extension("tasklist"),
+	            .cm_options = options};
 	*doc = (hg_md_doc){0};
 	if (!opt->unsafe)
 		drop_raw_html(root);
-	if (has_bytes(src, len, "{:") || has_bytes(src, len, "{#")) {
+	bool span_ials = has_bytes(src, len, "{:");
+	if (span_ials || has_bytes(src, len, "{#")) {
 		cmark_consolidate_text_nodes(root); /* `{: .no_toc }` is one text, not three */
 		kramdown_pass(&m, root);
+		if (span_ials)
+			span_ial_pass(&m, root);
 	}
+	if (has_bytes(src, len, "markdown="))
+		span_html_pass(&m, root);
 	walk(&m, root);
+	apply_span_attrs(&m);
 	give_heading_ids(&m, doc);
 	fill_tocs(&m, doc);
 	restyle_all(&m);

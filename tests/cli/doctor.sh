@@ -12,7 +12,7 @@ title: Doctor
 remote_theme: just-the-docs/just-the-docs
 YML
 cat > "$j/_layouts/default.html" <<'HTML'
-<html><head>{% seo %}{% feed_meta %}</head><body>{{ content | strip_emoji }}</body></html>
+<html><head>{% seo %}{% github_edit_link %}</head><body>{{ content | strip_emoji }}</body></html>
 HTML
 cat > "$j/_includes/note.html" <<'HTML'
 {% include_relative other.md %}{% raw %}{% seo %}{% endraw %}
@@ -43,16 +43,16 @@ MD
 out=$("$HUBGEN" doctor -s "$j" 2>"$TMP/err")
 code=$?
 expect_eq "doctor finds: exit code" 1 "$code"
-expect_contains "summary" "$out" "hubgen doctor: 10 places where hubgen does not build what the site says"
+expect_contains "summary" "$out" "hubgen doctor: 9 places where hubgen does not build what the site says"
 expect_contains "table: shortcodes" "$out" "| 1 | Hugo shortcodes hubgen does not know (shown as written) |"
-expect_contains "table: tags" "$out" "| 3 | Liquid tags hubgen does not have"
+expect_contains "table: tags" "$out" "| 2 | Liquid tags hubgen does not have"
 expect_contains "table: filters" "$out" "| 2 | Liquid filters hubgen does not have |"
 expect_contains "table: code" "$out" "| 1 | code blocks that Liquid reads"
 expect_contains "table: kramdown" "$out" "| 2 | kramdown attribute lists hubgen drops"
 expect_contains "table: theme" "$out" "| 1 | theme: and remote_theme:"
-expect_contains "place: seo" "$out" "$j/_layouts/default.html:1:13: unknown tag 'seo'"
-expect_contains "place: feed_meta" "$out" "$j/_layouts/default.html:1:22: unknown tag 'feed_meta'"
-expect_contains "place: filter in a layout" "$out" "$j/_layouts/default.html:1:63: unknown filter 'strip_emoji'"
+expect_not_contains "seo is built in" "$out" "unknown tag 'seo'"
+expect_contains "place: github_edit_link" "$out" "$j/_layouts/default.html:1:22: unknown tag 'github_edit_link'"
+expect_contains "place: filter in a layout" "$out" "$j/_layouts/default.html:1:70: unknown filter 'strip_emoji'"
 expect_contains "place: include_relative" "$out" "$j/_includes/note.html:1:1: unknown tag 'include_relative'"
 expect_contains "place: filter in a page" "$out" "$j/index.md:7:22: unknown filter 'slugify_more'"
 expect_contains "place: ial after heading" "$out" "$j/index.md:5:1: kramdown attribute list '{: .no_toc .text-delta }' is dropped"
