@@ -264,6 +264,16 @@ static void load_folder_set(renderer *r, const char **dirs, size_t n_dirs, const
 	free(files);
 }
 
+/* Whether the site has a layout of that name that failed to parse (its error is reported:
+ * "unknown layout" everywhere it is named would only bury it). */
+static bool layout_unreadable(const renderer *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_unreadable; i++)
+		if (!strcmp(r->unreadable[i], name))
+			return true;
+	return false;
+}
+
 /* A layout the site names but does not have, in a site built for a Jekyll theme
  * (theme: or remote_theme:), most likely comes from that theme, which hubgen does not use:
  * Jekyll itself only warns when a layout is missing. So it is a warning, and the page (or
@@ -272,11 +282,8 @@ static void load_folder_set(renderer *r, const char **dirs, size_t n_dirs, const
 static bool missing_theme_layout(renderer *r, const char *path, unsigned line, unsigned col, const char *name)
 {
 	const char *theme = r->site->config.theme;
-	if (!theme || hg_starts_with(path, "(theme)/"))
+	if (!theme || hg_starts_with(path, "(theme)/") || layout_unreadable(r, name))
 		return false;
-	for (size_t i = 0; i < r->n_unreadable; i++)
-		if (!strcmp(r->unreadable[i], name))
-			return false; /* the site has it, with an error already reported */
 	hg_warn(r->d, path, line, col, "layout '%s' is not in the site; theme '%s' may have it, but hubgen does not use it",
 		name, theme);
 	hg_diag_kind(r->d, "theme");
@@ -305,7 +312,7 @@ static void load_theme(renderer *r)
 		if (!l->parent_name)
 			continue;
 		l->parent = find_layout(r, l->parent_name);
-		if (!l->parent &&
+		if (!l->parent && !layout_unreadable(r, l->parent_name) &&
 		    !missing_theme_layout(r, l->display, l->parent_line, l->parent_col, l->parent_name))
 			hg_error(r->d, l->display, l->parent_line, l->parent_col, "unknown layout '%s'", l->parent_name);
 	}
@@ -333,6 +340,10 @@ static layout *page_layout(renderer *r, const hg_page *p, bool *bad)
 		if (l)
 			return l;
 		hg_value *lv = hg_map_get(p->fm, "layout");
+		if (layout_unreadable(r, p->layout)) {
+			*bad = true;
+			return NULL;
+		}
 		if (!missing_theme_layout(r, p->display, lv ? lv->line : 0, lv ? lv->col : 0, p->layout)) {
 			hg_error(r->d, p->display, lv ? lv->line : 0, lv ? lv->col : 0, "unknown layout '%s'", p->layout);
 			*bad = true;

@@ -56,6 +56,16 @@ printf -- '---\nlayout: post\n---\nbody\n' > "$d/src/page.md"
 run_build "$d"
 expect_failure "unknown parent layout" "$d" 1 "$d/src/_layouts/post.html:2:9: error: unknown layout 'no-such-base'"
 
+# --- a layout that does not parse: its error alone, not "unknown layout" wherever it is named
+d=$(site broken-layout)
+printf '%s\n' '<html>{% frobnicate %}{{ content }}</html>' > "$d/src/_layouts/default.html"
+printf -- '---\nlayout: default\n---\n{{ content }}\n' > "$d/src/_layouts/wide.html"
+printf -- '---\nlayout: wide\n---\nbody\n' > "$d/src/page.md"
+run_build "$d"
+expect_failure "broken layout" "$d" 1 "$d/src/_layouts/default.html:1:7: error: unknown tag 'frobnicate'"
+expect_not_contains "broken layout: no cascade" "$err" "unknown layout"
+expect_contains "broken layout: one error" "$err" "hubgen: 1 error"
+
 # --- missing include, at the tag
 d=$(site missing-include)
 printf -- '---\ntitle: x\n---\nText\n\n{%% include nope.html %%}\n' > "$d/src/page.md"
