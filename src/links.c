@@ -616,8 +616,8 @@ static long page_index(const hg_site *s, const hg_page *p)
 }
 
 /* A broken reference with no place in the source came from a layout or an include: it is
- * the same on every page that uses them, so it is reported once, at the first such page,
- * with the count of the others. */
+ * the same on every page that uses them, so it is reported once, at the first such page
+ * (the first one read from a file, when there is one), with the count of the others. */
 typedef struct unplaced {
 	const char *url;
 	const char *message;
@@ -672,7 +672,10 @@ static void unplaced_add(unplaced_list *ul, const char *url, char *msg, const hg
 	}
 	size_t *slot = unplaced_slot(ul, msg);
 	if (*slot) {
-		ul->items[*slot - 1].count += pages;
+		unplaced *u = &ul->items[*slot - 1];
+		u->count += pages;
+		if (u->first->generated && !p->generated)
+			u->first = p; /* a page the user wrote says more than the 404 page hubgen made */
 		free(msg);
 		return;
 	}

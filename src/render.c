@@ -67,6 +67,7 @@ typedef struct renderer {
 	hg_md_options md;
 	atomic_size_t next;
 	size_t n_tasks;
+	size_t *order; /* pages in the order they are rendered: the user's, then hubgen's own */
 	const hg_theme_file **theme_assets; /* embedded assets this site gets, after its statics */
 	size_t n_theme_assets;
 	hg_linkmap *links;
@@ -885,7 +886,7 @@ static void *work(void *arg)
 		if (i >= r->n_tasks)
 			break;
 		if (i < s->n_pages) {
-			render_page(w, i);
+			render_page(w, r->order[i]);
 			hg_arena_reset(w->scratch);
 		} else {
 			const hg_static *st = &s->statics[i - s->n_pages];
@@ -990,6 +991,15 @@ hg_renderer *hg_renderer_open(hg_site *s, const hg_nav *nav, hg_diags *d)
 	r->links = hg_linkmap_new(s, NULL, 0);
 	r->refs = hg_xcalloc(s->n_pages + 1, sizeof *r->refs);
 	r->search = hg_xcalloc(s->n_pages + 1, sizeof *r->search);
+	/* A layout's link is kept, for the checker, on the first page each worker renders with
+	 * it, and reported there: that should be a page the user wrote, not the 404 page or a
+	 * redirect hubgen made (which sort first). So those render last. */
+	r->order = hg_xmalloc((s->n_pages + 1) * sizeof *r->order);
+	size_t n_order = 0;
+	for (int generated = 0; generated < 2; generated++)
+		for (size_t i = 0; i < s->n_pages; i++)
+			if (s->pages[i]->generated == (generated == 1))
+				r->order[n_order++] = i;
 	return h;
 }
 
@@ -1158,6 +1168,7 @@ void hg_renderer_close(hg_renderer *h)
 		return;
 	renderer *r = &h->r;
 	free(r->by_rel);
+	free(r->order);
 	free(r->layouts);
 	free(r->unreadable);
 	free(r->includes);

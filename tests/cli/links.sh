@@ -83,4 +83,14 @@ err=$("$HUBGEN" build -q --base-url /hub/ -s "$s" -d "$TMP/base" 2>&1)
 expect_contains "link leaving the base path" "$err" "warning: link '/docs/b/' leaves the site's base path '/hub'"
 expect_contains "reported once for the layout" "$err" "it comes from a layout or an include"
 expect_contains "links get the base path" "$(cat "$TMP/base/index.html")" 'href="/hub/docs/b/#section-one"'
+
+# a layout's broken link is reported at a page the user wrote, not at the 404 page hubgen
+# makes with the same layout (which sorts first)
+cat > "$s/_layouts/default.html" <<'EOF'
+<!DOCTYPE html><html lang="en"><head><title>{{ page.title }}</title><link rel="stylesheet" href="{{ '/css/gone.css' | relative_url }}"></head>
+<body>{{ content }}</body></html>
+EOF
+err=$("$HUBGEN" build -q -s "$s" -d "$TMP/gone" 2>&1)
+expect_contains "layout link: reported" "$err" "broken link '/css/gone.css' does not resolve to a page or file"
+expect_not_contains "layout link: not at the generated 404 page" "$err" "(generated) 404.html"
 finish
