@@ -2052,6 +2052,101 @@ static bool tables_affordable(const char *src, size_t len)
 	return true;
 }
 
+/* ---- definition lists ----
+ * kramdown and Hugo's goldmark both read a paragraph of term lines followed by lines that
+ * start with ': ' as a definition list:
+ *     Data product
+ *     : a file the pipeline reads and writes
+ * Each term line is a <dt>, each ': ' line starts a <dd> (lines after it, without the
+ * colon, continue it), and the paragraphs of one list, separated by blank lines, make one
+ * <dl>. A ': ' line with no term above it in its paragraph stays text, as in kramdown. */
+
+/* Whether the inline c starts a definition: a text beginning ": " (or ":" and a tab). */
+static bool starts_definition(cmark_node *c)
+{
+	if (!c || cmark_node_get_type(c) != CMARK_NODE_TEXT)
+		return false;
+	const char *lit = cmark_node_get_literal(c);
+	return lit && lit[0] == ':' && (lit[1] == ' ' || lit[1] == '\t');
+}
+
+/* Strips ": " from the definition's first text. */
+static void strip_colon(cmark_node *c, hg_buf *tmp)
+{
+	const char *lit = cmark_node_get_literal(c) + 1;
+	while (*lit == ' ' || *lit == '\t')
+		lit++;
+	hg_buf_reset(tmp);
+	hg_buf_adds(tmp, lit);
+	cmark_node_set_literal(c, tmp->ptr);
+}
+
+static void deflist_pass(md_ctx *m, cmark_node *root)
+{
+	cmark_node **paras = NULL;
+	size_t n = 0, cap = 0;
+	cmark_iter *it = cmark_iter_new(root);
+	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+		cmark_node *c = cmark_iter_get_node(it);
+		if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(c) != CMARK_NODE_PARAGRAPH)
+			continue;
+		/* a term line, then a line that starts a definition */
+		cmark_node *first = cmark_node_first_child(c);
+		if (!first || starts_definition(first))
+			continue;
+		for (cmark_node *k = first; k; k = cmark_node_next(k))
+			if (is_break(k) && starts_definition(cmark_node_next(k))) {
+				HG_GROW(paras, cap, n + 1);
+				paras[n++] = c;
+				break;
+			}
+	}
+	cmark_iter_free(it);
+	hg_buf tmp = HG_BUF_INIT;
+	cmark_node *last_dl = NULL, *last_para = NULL;
+	for (size_t i = 0; i < n; i++) {
+		cmark_node *p = paras[i];
+		cmark_node *dl;
+		if (last_dl && last_para && cmark_node_previous(p) == last_dl) {
+			dl = last_dl;
+		} else {
+			dl = new_custom(CMARK_NODE_CUSTOM_BLOCK, "<dl>\n", "</dl>");
+			if (!cmark_node_insert_before(p, dl))
+				abort();
+		}
+		/* the lines, each moved under its <dt> or <dd>: a break before a ': ' line, or
+		 * between two term lines, ends an item; one inside a definition stays in it */
+		cmark_node *item = NULL;
+		bool in_dd = false;
+		for (cmark_node *c = cmark_node_first_child(p), *next; c; c = next) {
+			next = cmark_node_next(c);
+			if (is_break(c) && (starts_definition(next) || !in_dd)) {
+				detach(m, c);
+				item = NULL;
+				continue;
+			}
+			if (!item) {
+				bool dd = starts_definition(c);
+				if (dd) {
+					strip_colon(c, &tmp);
+					in_dd = true;
+				}
+				item = new_custom(CMARK_NODE_CUSTOM_INLINE, dd ? "<dd>" : "<dt>", dd ? "</dd>\n" : "</dt>\n");
+				if (!cmark_node_append_child(dl, item))
+					abort();
+			}
+			cmark_node_unlink(c);
+			if (!cmark_node_append_child(item, c))
+				abort();
+		}
+		detach(m, p);
+		last_dl = dl;
+		last_para = p;
+	}
+	hg_buf_release(&tmp);
+	free(paras);
+}
+
 /* ---- kramdown's span markers ----
  * Two more kramdown markers that documentation-theme-jekyll sites (NHS Digital's API
  * specifications among them) write on every page:
@@ -2467,6 +2562,8 @@ void hg_markdown_render(const char *src, size_t len, const hg_md_options *opt, h
 	}
 	if (has_bytes(src, len, "markdown="))
 		span_html_pass(&m, root);
+	if (has_bytes(src, len, "\n: ") || has_bytes(src, len, "\n:\t"))
+		deflist_pass(&m, root);
 	walk(&m, root);
 	apply_span_attrs(&m);
 	give_heading_ids(&m, doc);

@@ -15,7 +15,10 @@
  * callout; `-title` forms take the first paragraph as the title) on its own line before or
  * directly after a block; `{: .no_toc }` after a heading; `{#id}` at the end of a heading;
  * `{:toc}` ending a list (`1. TOC` / `{:toc}`), which becomes the page's contents list of
- * h2 and h3; `markdown="1"` (or "block") on an HTML block, whose inside is read as Markdown.
+ * h2 and h3; `markdown="1"` (or "block") on an HTML block, whose inside is read as Markdown;
+ * `markdown="span"`, whose inside is read as inlines; a span attribute list after a link or
+ * an image (`{:target="_blank"}`), which gives it attributes. Definition lists (`Term` then
+ * `: definition`, kramdown's and goldmark's) become <dl>.
  * Other attribute lists are dropped and listed in hg_md_doc for `hubgen doctor`. Task lists get a
  * labelled checkbox per item, code blocks a tab stop. The exact markup of each is pinned
  * by tests/spec/markdown; it is the same for the same input, every time.
