@@ -429,13 +429,120 @@ static bool is_md_path(const char *s, size_t n)
 	return false;
 }
 
+static long output_for(const hg_linkmap *m, const char *site_path);
+
+/* Appends a site path as a URL: bytes a URL cannot hold as they are, percent-encoded. */
+static void add_url_path(hg_buf *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c <= 0x20 || c == 0x7f || c == '%' || c == '"' || c == '<' || c == '>' || c == '?' || c == '#')
+			hg_buf_addf(out, "%%%02X", c);
+		else
+			hg_buf_addc(out, (char)c);
+	}
+}
+
+/* Relative links written the way Jekyll and GitHub read them. hubgen's pretty URLs put a
+ * page one folder deeper than Jekyll's (/a/b/ for a/b.md, not /a/b.html), so:
+ *   - in a Jekyll page without a permalink (from->source_links), a relative link or image is
+ *     read from the source file's folder, as its author wrote it: `map.png` beside the page,
+ *     `./` its folder, `../` the one above;
+ *   - in any page, a link that misses as written, to a folder or to a page without its
+ *     extension or with Jekyll's .html (`./security` for the folder's index or README,
+ *     `setup`, `setup.html` for setup.md), is looked up from the source file's folder.
+ * A target that exists gives the rewritten URL; anything else is left as written, for the
+ * checker to report. */
+static bool source_relative_link(const hg_linkmap *m, const hg_page *from, const char *url, size_t plen,
+				 hg_buf *out)
+{
+	if (url[0] == '/' || !plen)
+		return false;
+	const char *base = m->s->config.baseurl;
+	hg_buf sp = HG_BUF_INIT, joined = HG_BUF_INIT, rel = HG_BUF_INIT, path = HG_BUF_INIT, cand = HG_BUF_INIT;
+	const char *frag;
+	bool outside;
+	const hg_page *target = NULL;
+	bool done = false;
+	if (!from->source_links) {
+		if (hg_link_resolve(base, from->url, url, &sp, &frag, &outside) && output_for(m, sp.ptr) >= 0)
+			goto done; /* it works as written */
+	} else {
+		/* read from the file's folder: as if the page were the folder's file "x" */
+		const char *slash = strrchr(from->rel, '/');
+		hg_buf_addc(&joined, '/');
+		if (slash) {
+			hg_buf_add(&joined, from->rel, (size_t)(slash - from->rel));
+			hg_buf_addc(&joined, '/');
+		}
+		hg_buf_addc(&joined, 'x');
+		hg_buf_reset(&sp);
+		if (hg_link_resolve(base, joined.ptr, url, &sp, &frag, &outside) && output_for(m, sp.ptr) >= 0) {
+			if (base && *base)
+				hg_buf_adds(out, base);
+			add_url_path(out, sp.ptr);
+			hg_buf_adds(out, url + plen);
+			done = true;
+			goto done;
+		}
+		hg_buf_reset(&joined);
+	}
+	/* a page named without its extension, or by Jekyll's .html, or a folder's index */
+	size_t seg = plen;
+	while (seg && url[seg - 1] != '/')
+		seg--;
+	size_t stem = plen;
+	if (plen - seg > 5 && !memcmp(url + plen - 5, ".html", 5))
+		stem = plen - 5;
+	bool html = stem != plen;
+	if (!html && memchr(url + seg, '.', plen - seg) && !(plen - seg == 1 || (plen - seg == 2 && url[seg + 1] == '.')))
+		goto done; /* a file with an extension ("." and ".." are folders) */
+	percent_decode(url, stem, &path);
+	hg_buf_addc(&joined, '/');
+	const char *slash = strrchr(from->rel, '/');
+	if (slash) {
+		hg_buf_add(&joined, from->rel, (size_t)(slash - from->rel));
+		hg_buf_addc(&joined, '/');
+	}
+	hg_buf_adds(&joined, path.ptr);
+	if (!hg_url_normalize(joined.ptr, &rel))
+		goto done;
+	while (rel.len > 1 && rel.ptr[rel.len - 1] == '/')
+		hg_buf_truncate(&rel, rel.len - 1);
+	static const char *const tails[] = {".md", ".markdown", "/index.md", "/index.markdown", "/index.html",
+					    "/_index.md", "/README.md", "/readme.md", "/Readme.md"};
+	for (size_t t = 0; t < HG_ARRAY_LEN(tails) && !target; t++) {
+		bool folder = tails[t][0] == '/';
+		if ((rel.len <= 1 && !folder) || (html && folder))
+			continue;
+		hg_buf_reset(&cand);
+		hg_buf_add(&cand, rel.ptr + 1, rel.len - 1);
+		hg_buf_adds(&cand, rel.len > 1 ? tails[t] : tails[t] + 1);
+		target = find_by_rel(m, cand.ptr);
+		if (target && folder && (tails[t][1] == 'R' || tails[t][1] == 'r') && !target->readme_index)
+			target = NULL; /* a README that is not its folder's index is a page of its own */
+	}
+	if (target) {
+		hg_url_with_base(base, target->url, out);
+		hg_buf_adds(out, url + plen);
+		done = true;
+	}
+done:
+	hg_buf_release(&sp);
+	hg_buf_release(&joined);
+	hg_buf_release(&rel);
+	hg_buf_release(&path);
+	hg_buf_release(&cand);
+	return done;
+}
+
 bool hg_link_rewrite(const hg_linkmap *m, const hg_page *from, const char *url, hg_buf *out)
 {
 	if (!*url || url[0] == '#' || has_scheme(url) || (url[0] == '/' && url[1] == '/'))
 		return false;
 	size_t plen = strcspn(url, "?#");
 	if (!is_md_path(url, plen))
-		return false;
+		return source_relative_link(m, from, url, plen, out);
 	hg_buf joined = HG_BUF_INIT, rel = HG_BUF_INIT, path = HG_BUF_INIT;
 	percent_decode(url, plen, &path);
 	if (path.ptr[0] == '/') {

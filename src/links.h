@@ -54,8 +54,10 @@ hg_linkmap *hg_linkmap_new(const hg_site *s, const char *const *extra_outputs, s
 void hg_linkmap_free(hg_linkmap *m);
 
 /* Rewrites a link written in page from's Markdown. Appends the new URL (with the base
- * path) and returns true when url names another page's source file; returns false (out
- * untouched) to keep url as written. */
+ * path) and returns true when url names another page's source file (`other.md`), or — when
+ * it does not work as written — names one from the source file's folder in Jekyll's or
+ * GitHub's way (`other.html`, `other`, `./folder` for its index or README); returns false
+ * (out untouched) to keep url as written. */
 bool hg_link_rewrite(const hg_linkmap *m, const hg_page *from, const char *url, hg_buf *out);
 
 /* The page a Hugo ref is written in, with the map to look it up in (hg_link_ref's ud). */

@@ -326,6 +326,7 @@ typedef struct scan {
 		const char *out_prefix; /* for static mounts: "assets/" */
 		bool page_root;         /* under the pages root (may be a page) */
 		bool mounted;           /* from a mount */
+		bool jekyll;            /* in a folder read by Jekyll's convention */
 	} *items;
 	size_t n, cap;
 } scan;
@@ -448,7 +449,8 @@ static void walk(scan *sc, const char *dir, const char *rel_dir, const char *dis
 			walk(sc, fs_path, rel, display, out_prefix, page_root, depth + 1);
 		} else if (!skip && items[i].kind == HG_ENTRY_FILE) {
 			HG_GROW(sc->items, sc->cap, sc->n + 1);
-			sc->items[sc->n++] = (struct found){fs_path, rel, display, out_prefix, page_root, sc->mount};
+			sc->items[sc->n++] = (struct found){fs_path, rel, display, out_prefix, page_root, sc->mount,
+							    sc->style == HG_STYLE_JEKYLL};
 			fs_path = rel = display = NULL;
 		}
 		free(fs_path);
@@ -676,6 +678,61 @@ static const char *collection_pattern(hg_arena *a, const hg_page *p, const char 
 	return r;
 }
 
+/* ==== README as a folder's index ====
+ * GitHub Pages runs jekyll-readme-index on every site, as GitHub shows a folder's README: in a
+ * Jekyll folder, a README.md (any case) whose folder has no index page (index.md,
+ * index.html…) is that folder's index, at the folder's URL. Documentation written to be read
+ * on GitHub links folders (`[Security](./security)`) and relies on it. Not in _-folders
+ * (posts, drafts, collections), and not in Hugo's content/, where README.md is a page. */
+
+static bool readme_name(const char *name)
+{
+	static const char readme[] = "readme.";
+	for (size_t i = 0; i < sizeof readme - 1; i++)
+		if (!name[i] || (name[i] | 0x20) != readme[i])
+			return false;
+	return is_markdown_name(name);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* For each found item, whether it is a README that becomes its folder's index (heap, n+1). */
+static bool *readme_indexes(const scan *sc)
+{
+	bool *r = hg_xcalloc(sc->n + 1, sizeof *r);
+	size_t n_readme = 0, n_dirs = 0;
+	for (size_t i = 0; i < sc->n; i++) {
+		const char *slash = strrchr(sc->items[i].rel, '/');
+		n_readme += readme_name(slash ? slash + 1 : sc->items[i].rel);
+	}
+	if (!n_readme)
+		return r;
+	/* the folders that have an index, sorted, as "dir/" ("" for the root) */
+	char **dirs = hg_xmalloc((sc->n + 1) * sizeof *dirs);
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct found *f = &sc->items[i];
+		const char *slash = strrchr(f->rel, '/');
+		const char *name = slash ? slash + 1 : f->rel;
+		if (f->page_root && (hg_starts_with(name, "index.") || hg_starts_with(name, "_index.")))
+			dirs[n_dirs++] = hg_xstrndup(f->rel, (size_t)(name - f->rel));
+	}
+	qsort(dirs, n_dirs, sizeof *dirs, cmp_str);
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct found *f = &sc->items[i];
+		const char *slash = strrchr(f->rel, '/');
+		const char *name = slash ? slash + 1 : f->rel;
+		if (!f->page_root || !f->jekyll || f->rel[0] == '_' || strstr(f->rel, "/_") || !readme_name(name))
+			continue;
+		char *dir = hg_xstrndup(f->rel, (size_t)(name - f->rel));
+		r[i] = !bsearch(&dir, dirs, n_dirs, sizeof *dirs, cmp_str);
+		free(dir);
+	}
+	for (size_t i = 0; i < n_dirs; i++)
+		free(dirs[i]);
+	free(dirs);
+	return r;
+}
+
 /* Models one loaded page. Returns false if the page is left out (draft) without error. */
 static bool model_page(hg_site *s, hg_page *p, hg_diags *d)
 {
@@ -693,7 +750,7 @@ static bool model_page(hg_site *s, hg_page *p, hg_diags *d)
 	 * site's pages may hold `{{ .Title }}` or a workflow's `${{ secrets.X }}` as text:
 	 * Liquid runs over them only if the front matter asks (render_with_liquid: true) */
 	p->liquid = hg_map_bool(fm, "render_with_liquid", !(s->style == HG_STYLE_HUGO && !p->mounted));
-	p->is_section = !strncmp(base, "_index.", 7) || !strncmp(base, "index.", 6);
+	p->is_section = !strncmp(base, "_index.", 7) || !strncmp(base, "index.", 6) || p->readme_index;
 	p->is_home = p->is_section && !strchr(p->rel, '/');
 
 	/* date: from the file name of a post, else front matter */
@@ -770,6 +827,8 @@ static bool model_page(hg_site *s, hg_page *p, hg_diags *d)
 		hg_buf_release(&cats);
 	} else if (pattern) {
 		hg_buf_adds(&url, pattern);
+	} else if (p->readme_index) {
+		hg_buf_addf(&url, "/%.*s", (int)(base - p->rel), p->rel); /* its folder's URL */
 	} else {
 		hg_url_from_path(p->rel, &url);
 	}
@@ -797,6 +856,7 @@ static bool model_page(hg_site *s, hg_page *p, hg_diags *d)
 		return false;
 	}
 	p->url = hg_arena_strndup(a, nurl.ptr, nurl.len);
+	p->source_links = p->jekyll && !pattern && !p->is_section && !p->is_post && !p->collection;
 	hg_buf out = HG_BUF_INIT;
 	hg_url_output_path(p->url, &out);
 	p->out_path = hg_arena_strndup(a, out.ptr, out.len);
@@ -1847,6 +1907,7 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 	size_t np = 0, pcap = 0;
 	hg_static *statics = NULL;
 	size_t ns = 0, scap = 0;
+	bool *readme_index = readme_indexes(&sc);
 	for (size_t start = 0; start < sc.n; start += LOAD_BATCH) {
 		size_t count = sc.n - start < LOAD_BATCH ? sc.n - start : LOAD_BATCH;
 		hg_arena **arenas = hg_xcalloc((size_t)jobs, sizeof *arenas);
@@ -1869,6 +1930,8 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 			if (r->state == READ_PAGE)
 				p = make_page(s, f, r);
 			if (p) {
+				p->readme_index = readme_index[i];
+				p->jekyll = f->jekyll;
 				if (model_page(s, p, d)) {
 					if (p->collection)
 						hg_list_push(a, ((hg_collection *)p->collection)->docs, p->data);
@@ -1914,6 +1977,7 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 		}
 	}
 	free(reads);
+	free(readme_index);
 	free(sc.items);
 	for (size_t i = 0; i < sc.n_linked; i++)
 		free(sc.linked[i]);

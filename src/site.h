@@ -108,6 +108,11 @@ typedef struct hg_page {
 	unsigned pager;      /* its page number (1 for the index itself), or 0 */
 	bool mounted;        /* read from one of the config's mounts */
 	bool mtime_date;     /* last_modified_at came from the file's modification time */
+	bool readme_index;   /* a Jekyll folder's README.md standing in for its missing index */
+	bool jekyll;         /* read from a folder in Jekyll's convention */
+	bool source_links;   /* a Jekyll page without a permalink, one folder deeper than its file
+	                      * (/a/b/ for a/b.md, where Jekyll says /a/b.html): the relative links
+	                      * in its Markdown are read from its file's folder, as written */
 } hg_page;
 
 typedef struct hg_static {
