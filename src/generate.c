@@ -188,7 +188,9 @@ static void gen_sitemap(const hg_site *s, hg_output *out, hg_diags *d)
 		add_xml(&b, u.ptr);
 		hg_buf_release(&u);
 		hg_buf_adds(&b, "</loc>");
-		hg_value *lm = hg_map_get(p->fm, "last_modified_at");
+		/* the front matter's last_modified_at (or lastmod), else the last commit's date; a
+		 * file's own time is when it was checked out, so it is left out */
+		hg_value *lm = p->mtime_date ? NULL : hg_map_get(p->data, "last_modified_at");
 		if (lm && lm->kind == HG_TIME) {
 			hg_buf_adds(&b, "<lastmod>");
 			add_rfc3339(&b, lm->as.t);

@@ -31,6 +31,10 @@ expect_contains "review dates shown" "$(cat "$TMP/out/c/index.html")" 'Page last
 expect_contains "six months on" "$(cat "$TMP/out/d/index.html")" 'Next review due: <time datetime="2024-04-01">1 April 2024</time>'
 expect_contains "overdue: a warning at review_in" "$err" "$g/docs/c.md:4:12: warning: the page was due for review on 2023-02-28"
 expect_not_contains "not overdue: no warning" "$err" "d.md"
+sitemap=$(cat "$TMP/out/sitemap.xml")
+expect_contains "sitemap: the git date" "$sitemap" "<loc>/a/</loc><lastmod>2023-01-02T10:00:00Z</lastmod>"
+expect_contains "sitemap: the front matter's" "$sitemap" "<loc>/d/</loc><lastmod>2022-05-06"
+expect_contains "sitemap: no file time" "$sitemap" "<url><loc>/b/</loc></url>"
 
 # --strict: overdue is an error
 "$HUBGEN" build -q --strict -s "$g/docs" -d "$TMP/out2" >/dev/null 2>&1
