@@ -78,6 +78,14 @@ static bool load_collections(hg_site *s, hg_value *v, const char *path, hg_diags
 		c->output = hg_map_bool(opts, "output", false);
 		c->permalink = perma ? perma : "/:collection/:path/";
 		c->docs = hg_value_list(s->arena);
+		c->sort_by = str_of(s->arena, hg_map_get(opts, "sort_by"));
+		const hg_value *order = hg_map_get(opts, "order");
+		if (order && order->kind == HG_LIST)
+			c->order = order;
+		else if (order && order->kind != HG_NULL) {
+			hg_error(d, path, order->line, order->col, "a collection's 'order' must be a list of file names");
+			return false;
+		}
 	}
 	return true;
 }
@@ -122,9 +130,17 @@ static bool load_mounts(hg_site *s, hg_value *v, const char *path, hg_diags *d)
 	return true;
 }
 
-/* The collection whose folder (_label/) holds rel, or NULL. */
+/* The collection whose folder (_label/, in collections_dir when the config names one) holds
+ * rel, or NULL. */
 static hg_collection *collection_of(const hg_site *s, const char *rel)
 {
+	const char *cd = s->config.collections_dir;
+	if (cd && *cd) {
+		size_t n = strlen(cd);
+		if (strncmp(rel, cd, n) != 0 || rel[n] != '/')
+			return NULL;
+		rel += n + 1;
+	}
 	if (rel[0] != '_' || s->style != HG_STYLE_JEKYLL)
 		return NULL;
 	for (size_t i = 0; i < s->n_collections; i++) {
@@ -277,6 +293,25 @@ static bool load_config(hg_site *s, hg_diags *d)
 		hg_error(d, found, ex->line, ex->col, "'exclude' must be a list of paths or patterns");
 		return false;
 	}
+	hg_value *cdir = hg_map_get(root, "collections_dir");
+	if (cdir && cdir->kind != HG_NULL) {
+		const char *v = str_of(a, cdir);
+		hg_buf clean = HG_BUF_INIT, with_slash = HG_BUF_INIT;
+		if (v)
+			hg_buf_addf(&with_slash, "/%s", v);
+		if (!v || !hg_url_normalize(with_slash.ptr, &clean)) {
+			hg_error(d, found, cdir->line, cdir->col, "'collections_dir' must be a folder inside the site");
+			hg_buf_release(&clean);
+			hg_buf_release(&with_slash);
+			return false;
+		}
+		size_t b = 1, e = clean.len;
+		while (e > b && clean.ptr[e - 1] == '/')
+			e--;
+		c->collections_dir = hg_arena_strndup(a, clean.ptr + b, e - b);
+		hg_buf_release(&clean);
+		hg_buf_release(&with_slash);
+	}
 	if (!load_collections(s, hg_map_get(root, "collections"), found, d))
 		return false;
 	if (!load_mounts(s, hg_map_get(root, "mounts"), found, d))
@@ -421,7 +456,7 @@ static void walk(scan *sc, const char *dir, const char *rel_dir, const char *dis
 			skip = true;
 		else if (page_root && sc->style == HG_STYLE_JEKYLL) {
 			bool special = !strcmp(name, "_posts") || !strcmp(name, "_drafts") ||
-				       (depth == 0 && !sc->mount && collection_of(s, name));
+				       (!sc->mount && items[i].kind == HG_ENTRY_DIR && collection_of(s, rel));
 			if (name[0] == '_' && !special)
 				skip = true;
 			if (jekyll_skips(name, depth == 0))
@@ -650,10 +685,12 @@ static hg_value *string_list(hg_arena *a, const hg_value *v)
 /* A collection's URL pattern with :collection, :path (the document's path in its folder,
  * without the extension) and :name (its file name, slugged) filled in; the rest (:title,
  * :output_ext, dates) is the posts' expansion. */
-static const char *collection_pattern(hg_arena *a, const hg_page *p, const char *pattern)
+static const char *collection_pattern(const hg_site *s, hg_arena *a, const hg_page *p, const char *pattern)
 {
 	const char *label = p->collection->label;
-	const char *path = p->rel + 1 + strlen(label) + 1;
+	const char *cd = s->config.collections_dir;
+	size_t skip = cd && *cd ? strlen(cd) + 1 : 0;
+	const char *path = p->rel + skip + 1 + strlen(label) + 1;
 	const char *dot = strrchr(path, '.');
 	size_t path_len = dot && !strchr(dot, '/') ? (size_t)(dot - path) : strlen(path);
 	const char *base = strrchr(path, '/');
@@ -807,7 +844,7 @@ static bool model_page(hg_site *s, hg_page *p, hg_diags *d)
 	if (!pattern && p->collection)
 		pattern = p->collection->permalink;
 	if (p->collection && pattern)
-		pattern = collection_pattern(a, p, pattern);
+		pattern = collection_pattern(s, a, p, pattern);
 	if (p->is_post || (pattern && strchr(pattern, ':'))) {
 		hg_civil c = hg_time_civil(p->date);
 		hg_buf title_slug = HG_BUF_INIT, cats = HG_BUF_INIT;
@@ -1513,6 +1550,68 @@ static void load_data_dir(hg_site *s, const char *dir, const char *display, hg_v
 
 /* ==== the site object ==== */
 
+/* Jekyll 4 orders a collection's documents by `order:` (file names as in the collection's
+ * folder; the documents it does not list follow, in source order) or by `sort_by:` (a
+ * front-matter key; documents without it follow, in source order). */
+typedef struct doc_key {
+	hg_value *doc;
+	long rank;           /* order: the place in the list, or -1 */
+	const hg_value *key; /* sort_by: the value, or NULL */
+	size_t index;        /* source order, for ties */
+} doc_key;
+
+static int doc_key_cmp(const void *pa, const void *pb)
+{
+	const doc_key *a = pa, *b = pb;
+	if ((a->rank < 0) != (b->rank < 0))
+		return a->rank < 0 ? 1 : -1;
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	if (!a->key != !b->key)
+		return a->key ? -1 : 1;
+	if (a->key && b->key) {
+		bool ok;
+		int c = hg_value_compare(a->key, b->key, &ok);
+		if (!ok) /* a number and a string: numbers first */
+			c = a->key->kind == HG_STRING ? 1 : b->key->kind == HG_STRING ? -1 : 0;
+		if (c)
+			return c;
+	}
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static void sort_collections(hg_site *s)
+{
+	for (size_t i = 0; i < s->n_collections; i++) {
+		hg_collection *c = &s->collections[i];
+		size_t n = c->docs->as.list.len;
+		if (n < 2 || (!c->sort_by && !c->order))
+			continue;
+		doc_key *keys = hg_xcalloc(n, sizeof *keys);
+		for (size_t k = 0; k < n; k++) {
+			hg_value *doc = c->docs->as.list.items[k];
+			keys[k] = (doc_key){doc, -1, NULL, k};
+			const char *path = hg_map_str(doc, "path", "");
+			for (size_t o = 0; c->order && o < c->order->as.list.len && keys[k].rank < 0; o++) {
+				const hg_value *e = c->order->as.list.items[o];
+				if (e->kind != HG_STRING)
+					continue;
+				size_t pl = strlen(path), el = e->as.s.len;
+				if (pl > el && path[pl - el - 1] == '/' && !memcmp(path + pl - el, e->as.s.ptr, el))
+					keys[k].rank = (long)o;
+			}
+			if (c->sort_by) {
+				const hg_value *v = hg_map_get(doc, c->sort_by);
+				keys[k].key = v && v->kind != HG_NULL ? v : NULL;
+			}
+		}
+		qsort(keys, n, sizeof *keys, doc_key_cmp);
+		for (size_t k = 0; k < n; k++)
+			c->docs->as.list.items[k] = keys[k].doc;
+		free(keys);
+	}
+}
+
 static void build_site_value(hg_site *s, hg_value *data)
 {
 	hg_arena *a = s->arena;
@@ -1582,7 +1681,10 @@ static void build_site_value(hg_site *s, hg_value *data)
 		hg_map_set(a, cv, "docs", c->docs);
 		hg_map_set(a, cv, "output", hg_value_bool(c->output));
 		hg_map_set(a, cv, "permalink", hg_value_cstr(a, c->permalink));
-		hg_map_set(a, cv, "relative_directory", hg_value_cstr(a, hg_arena_printf(a, "_%s", c->label)));
+		const char *cd = s->config.collections_dir;
+		hg_map_set(a, cv, "relative_directory",
+			   hg_value_cstr(a, cd && *cd ? hg_arena_printf(a, "%s/_%s", cd, c->label)
+						     : hg_arena_printf(a, "_%s", c->label)));
 		hg_list_push(a, cols, cv);
 		static const char *const builtin[] = {"pages", "html_pages", "posts", "data", "categories", "tags",
 						      "time", "static_files", "collections", "url", "baseurl"};
@@ -2033,6 +2135,7 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 		free(dd);
 	}
 	free(real_source);
+	sort_collections(s);
 	build_site_value(s, data);
 	/* the home page's text, kept for pagination, goes too */
 	for (size_t i = 0; i < s->n_pages && !s->opt.keep_texts; i++)

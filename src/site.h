@@ -63,6 +63,8 @@ typedef struct hg_config {
 	size_t n_exclude;
 	const char *path; /* the config file as shown in messages, or NULL */
 	const char *theme; /* theme: or remote_theme: (not used), or NULL; layouts may name its layouts */
+	const char *collections_dir; /* Jekyll's collections_dir: "" or "my_collections" (no slashes
+	                              * at the ends): the collections' _label/ folders are in it */
 } hg_config;
 
 /* A Jekyll collection (`collections:` in the config): documents read from _<label>/. */
@@ -70,7 +72,10 @@ typedef struct hg_collection {
 	const char *label;     /* "recipes" */
 	bool output;           /* its documents are pages of their own */
 	const char *permalink; /* their URL pattern: "/:collection/:path/" unless the config says */
-	hg_value *docs;        /* site.<label>: each document's `page` object, in source order */
+	hg_value *docs;        /* site.<label>: each document's `page` object, in source order, then
+	                        * sorted by sort_by or order */
+	const char *sort_by;   /* Jekyll 4's sort_by: a front-matter key, or NULL */
+	const hg_value *order; /* Jekyll 4's order: a list of file names, or NULL */
 } hg_collection;
 
 typedef struct hg_page {

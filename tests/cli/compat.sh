@@ -95,4 +95,14 @@ printf 'title = "S"\n' > "$j/config.toml"
 "$HUBGEN" build -q -s "$j" -d "$TMP/style-out" 2>/dev/null
 expect_eq "hugo config too: exit code" 0 "$?"
 expect_file "hugo config too: content/ is the pages root" "$TMP/style-out/inside/index.html"
+# --- collections_dir that climbs out, and an order that is not a list
+j=$(jekyll colldir)
+printf 'title: C\ncollections_dir: ../elsewhere\n' > "$j/_config.yml"
+err=$("$HUBGEN" build -q -s "$j" -d "$TMP/cd-out" 2>&1)
+expect_eq "collections_dir outside: exit code" 2 "$?"
+expect_contains "collections_dir outside: place" "$err" "$j/_config.yml:2:18: error: 'collections_dir' must be a folder inside the site"
+printf 'title: C\ncollections:\n  notes:\n    order: first.md\n' > "$j/_config.yml"
+err=$("$HUBGEN" build -q -s "$j" -d "$TMP/cd-out" 2>&1)
+expect_eq "order not a list: exit code" 2 "$?"
+expect_contains "order not a list: place" "$err" "$j/_config.yml:4:12: error: a collection's 'order' must be a list of file names"
 finish
