@@ -193,8 +193,9 @@ static void load_folder_set(renderer *r, const char **dirs, size_t n_dirs, const
 	size_t n = 0, cap = 0;
 	char *real_source = hg_fs_realpath(s->source), *real;
 	for (size_t i = 0; i < n_dirs; i++) {
-		/* issue 8: a template folder that is itself a link out of the source is not read */
-		if ((real = hg_fs_realpath(dirs[i])) && (!real_source || !hg_path_inside(real, real_source)))
+		/* issue 8: a template folder that is itself a link out of the source (or out of
+		 * the mount it belongs to) is not read */
+		if ((real = hg_fs_realpath(dirs[i])) && (!real_source || !hg_site_template_folder_ok(s, real)))
 			hg_warn(r->d, dirs[i], 0, 0, "folder leads outside the source folder (a symbolic link); not read");
 		else
 			collect(dirs[i], "", real_source, &files, &n, &cap, 0, r->d);
@@ -223,6 +224,10 @@ static void load_folder_set(renderer *r, const char **dirs, size_t n_dirs, const
 		bool shadowed = false;
 		if (i >= n_site) {
 			for (size_t k = 0; k < n_site && !shadowed; k++)
+				shadowed = !strcmp(files[k].rel, name);
+		} else if (n_dirs > 1) {
+			/* a mount's include of the same name as the site's (or an earlier mount's) */
+			for (size_t k = 0; k < i && !shadowed; k++)
 				shadowed = !strcmp(files[k].rel, name);
 		}
 		if (!shadowed) {
@@ -345,7 +350,13 @@ static layout *page_layout(renderer *r, const hg_page *p, bool *bad)
 			*bad = true;
 			return NULL;
 		}
-		if (!missing_theme_layout(r, p->display, lv ? lv->line : 0, lv ? lv->col : 0, p->layout)) {
+		if (p->mounted) {
+			/* a mount's layouts are not read: its pages take the site's */
+			hg_warn(r->d, p->display, lv ? lv->line : 0, lv ? lv->col : 0,
+				"layout '%s' is not in the site; a mounted folder's pages use the site's layouts",
+				p->layout);
+			hg_diag_note(r->d, "hint: the page gets the layout it would get without one (page, else default)");
+		} else if (!missing_theme_layout(r, p->display, lv ? lv->line : 0, lv ? lv->col : 0, p->layout)) {
 			hg_error(r->d, p->display, lv ? lv->line : 0, lv ? lv->col : 0, "unknown layout '%s'", p->layout);
 			*bad = true;
 			return NULL;

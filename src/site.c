@@ -121,9 +121,10 @@ static bool load_mounts(hg_site *s, hg_value *v, const char *path, hg_diags *d)
 		size_t b = 1, e = norm.len;
 		while (e > b && norm.ptr[e - 1] == '/')
 			e--;
-		c->mounts[c->n_mounts++] = (struct hg_mount){hg_arena_strdup(s->arena, src),
-							      hg_arena_strndup(s->arena, norm.ptr + b, e - b), m->line,
-							      m->col};
+		c->mounts[c->n_mounts++] = (struct hg_mount){.source = hg_arena_strdup(s->arena, src),
+							      .target = hg_arena_strndup(s->arena, norm.ptr + b, e - b),
+							      .line = m->line,
+							      .col = m->col};
 		hg_buf_release(&norm);
 		hg_buf_release(&with_slash);
 	}
@@ -351,6 +352,7 @@ typedef struct scan {
 	bool too_many;
 	hg_layout_style style; /* the convention of the folder being read (a mount has its own) */
 	bool mount;            /* reading a mount */
+	int mount_index;       /* which one, or -1 */
 	char **linked;
 	size_t n_linked, cap_linked;
 	/* candidates found by the walk */
@@ -362,6 +364,7 @@ typedef struct scan {
 		bool page_root;         /* under the pages root (may be a page) */
 		bool mounted;           /* from a mount */
 		bool jekyll;            /* in a folder read by Jekyll's convention */
+		int mount_index;        /* the mount it is read from, or -1 */
 	} *items;
 	size_t n, cap;
 } scan;
@@ -485,7 +488,7 @@ static void walk(scan *sc, const char *dir, const char *rel_dir, const char *dis
 		} else if (!skip && items[i].kind == HG_ENTRY_FILE) {
 			HG_GROW(sc->items, sc->cap, sc->n + 1);
 			sc->items[sc->n++] = (struct found){fs_path, rel, display, out_prefix, page_root, sc->mount,
-							    sc->style == HG_STYLE_JEKYLL};
+							    sc->style == HG_STYLE_JEKYLL, sc->mount_index};
 			fs_path = rel = display = NULL;
 		}
 		free(fs_path);
@@ -530,7 +533,62 @@ static hg_layout_style folder_style(const char *dir)
  * its content/ folder, with static/ or assets/ copied under the target; else Jekyll's, in
  * the folder itself), its files placed under the target as if they were there. Its own
  * config, layouts and data are not read: the site's theme renders its pages. */
-static void walk_mount(scan *sc, const struct hg_mount *m)
+/* A mount's own config, includes and data: its config's `defaults` apply to its pages
+ * (before the site's), its include folder is searched after the site's (so its pages'
+ * `{% include note.html %}` works, and the site's own note.html wins), and its data
+ * fills in site.data under the names the site's own data does not use. Its layouts are
+ * not read: the site's theme renders its pages. */
+static void mount_extras(scan *sc, struct hg_mount *m, const char *dir, hg_layout_style style)
+{
+	hg_site *s = sc->s;
+	static const char *const jekyll_cfg[] = {"_config.yml", "_config.yaml"};
+	static const char *const hub_cfg[] = {"hub.yml", "hub.yaml"};
+	static const char *const hugo_cfg[] = {"hugo.yaml", "hugo.yml", "config.yaml", "config.yml"};
+	const char *const *cfgs = style == HG_STYLE_JEKYLL ? jekyll_cfg : style == HG_STYLE_HUB ? hub_cfg : hugo_cfg;
+	size_t n_cfg = style == HG_STYLE_HUGO ? HG_ARRAY_LEN(hugo_cfg) : 2;
+	for (size_t i = 0; i < n_cfg; i++) {
+		char *p = hg_path_join(dir, cfgs[i]);
+		if (!hg_fs_is_file(p)) {
+			free(p);
+			continue;
+		}
+		size_t len;
+		char *text = hg_fs_read(p, p, 1024 * 1024, &len, sc->d);
+		const char *shown = hg_arena_strdup(s->arena, p);
+		hg_value *root = text ? hg_yaml_parse(s->arena, text, len, shown, 1, sc->d) : NULL;
+		free(text);
+		free(p);
+		const hg_value *defs = root && root->kind == HG_MAP ? hg_map_get(root, "defaults") : NULL;
+		if (defs && defs->kind == HG_LIST)
+			m->defaults = defs;
+		break;
+	}
+	char *inc = hg_path_join(dir, style == HG_STYLE_JEKYLL ? "_includes" : "templates/includes");
+	if (hg_fs_is_dir(inc)) {
+		const char **dirs = hg_arena_alloc(s->arena, (s->n_include_dirs + 1) * sizeof *dirs);
+		for (size_t i = 0; i < s->n_include_dirs; i++)
+			dirs[i] = s->include_dirs[i];
+		dirs[s->n_include_dirs++] = hg_arena_strdup(s->arena, inc);
+		s->include_dirs = dirs;
+	}
+	free(inc);
+	char *data = hg_path_join(dir, style == HG_STYLE_JEKYLL ? "_data" : "data");
+	if (hg_fs_is_dir(data))
+		m->data_dir = hg_arena_strdup(s->arena, data);
+	free(data);
+}
+
+bool hg_site_template_folder_ok(const hg_site *s, const char *real)
+{
+	char *source = hg_fs_realpath(s->source);
+	bool ok = source && hg_path_inside(real, source);
+	free(source);
+	for (size_t i = 0; i < s->config.n_mounts && !ok; i++)
+		ok = s->config.mounts[i].real && hg_path_inside(real, s->config.mounts[i].real);
+	return ok;
+}
+
+static void walk_mount(scan *sc, struct hg_mount *m)
 {
 	hg_site *s = sc->s;
 	char *dir = hg_path_join(s->source, m->source);
@@ -543,6 +601,9 @@ static void walk_mount(scan *sc, const struct hg_mount *m)
 	}
 	char *content = hg_path_join(dir, "content");
 	hg_layout_style style = folder_style(dir);
+	m->real = hg_arena_strdup(s->arena, real);
+	mount_extras(sc, m, dir, style);
+	sc->mount_index = (int)(m - s->config.mounts);
 	const char *saved_source = sc->real_source;
 	hg_layout_style saved_style = sc->style;
 	sc->real_source = real;
@@ -563,6 +624,7 @@ static void walk_mount(scan *sc, const struct hg_mount *m)
 	sc->real_source = saved_source;
 	sc->style = saved_style;
 	sc->mount = false;
+	sc->mount_index = -1;
 	free(content);
 	free(real);
 	free(dir);
@@ -600,9 +662,9 @@ static bool in_posts_dir(const char *rel)
 /* Jekyll's front-matter defaults: every `scope` whose path contains the page (and whose
  * type matches) applies, the more specific path over the less specific, the page's own
  * front matter over all of them. */
-static hg_value *apply_defaults(hg_site *s, hg_value *fm, const char *rel, const char *kind)
+static hg_value *apply_defaults_of(hg_site *s, const hg_value *defs, hg_value *fm, const char *rel,
+				   const char *kind)
 {
-	const hg_value *defs = s->config.defaults;
 	if (!defs)
 		return fm;
 	hg_arena *a = s->arena;
@@ -646,6 +708,11 @@ static hg_value *apply_defaults(hg_site *s, hg_value *fm, const char *rel, const
 		hg_map_merge(a, merged, hits[i]);
 	hg_map_merge(a, merged, fm);
 	return merged;
+}
+
+static hg_value *apply_defaults(hg_site *s, hg_value *fm, const char *rel, const char *kind)
+{
+	return apply_defaults_of(s, s->config.defaults, fm, rel, kind);
 }
 
 static bool value_order(const hg_value *v, double *out)
@@ -1096,8 +1163,16 @@ static hg_page *make_page(hg_site *s, const struct found *f, page_read *r)
 	p->body_line = r->sp.kind == HG_FM_NONE ? 1 : r->sp.body_line;
 	p->mounted = f->mounted;
 	p->collection = f->mounted ? NULL : collection_of(s, f->rel);
-	p->fm = apply_defaults(s, r->fm, f->rel,
-			       p->collection ? p->collection->label : in_posts_dir(f->rel) ? "posts" : "pages");
+	hg_value *fm = r->fm;
+	const char *kind = p->collection ? p->collection->label : in_posts_dir(f->rel) ? "posts" : "pages";
+	if (f->mount_index >= 0) {
+		/* the mount's own defaults, by its own paths, under the page's front matter */
+		const struct hg_mount *m = &s->config.mounts[f->mount_index];
+		size_t tl = strlen(m->target);
+		const char *mrel = !strncmp(f->rel, m->target, tl) && f->rel[tl] == '/' ? f->rel + tl + 1 : f->rel;
+		fm = apply_defaults_of(s, m->defaults, fm, mrel, kind);
+	}
+	p->fm = apply_defaults(s, fm, f->rel, kind);
 	return p;
 }
 
@@ -1972,7 +2047,7 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 	}
 
 	/* scan */
-	scan sc = {.s = s, .d = d, .style = s->style};
+	scan sc = {.s = s, .d = d, .style = s->style, .mount_index = -1};
 	char *real_source = hg_fs_realpath(s->source);
 	char *real_dest = hg_fs_realpath(s->dest);
 	sc.real_source = real_source;
@@ -2133,6 +2208,16 @@ hg_site *hg_site_load(const hg_build_options *opt, hg_diags *d)
 		if (hg_fs_is_dir(dd) && folder_in_source(real_source, dd, d))
 			load_data_dir(s, dd, dd, data, 0, d);
 		free(dd);
+	}
+	for (size_t i = 0; i < s->config.n_mounts; i++) { /* the site's own names win */
+		const char *md = s->config.mounts[i].data_dir;
+		if (!md || !folder_in_source(s->config.mounts[i].real, md, d))
+			continue;
+		hg_value *theirs = hg_value_map(a);
+		load_data_dir(s, md, md, theirs, 0, d);
+		for (size_t k = 0; k < theirs->as.map.len; k++)
+			if (!hg_map_get(data, theirs->as.map.entries[k].key))
+				hg_map_set(a, data, theirs->as.map.entries[k].key, theirs->as.map.entries[k].val);
 	}
 	free(real_source);
 	sort_collections(s);

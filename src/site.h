@@ -52,6 +52,10 @@ typedef struct hg_config {
 		const char *source; /* a folder, as written (relative to the site's folder) */
 		const char *target; /* where its pages go: "experience" (no slashes at the ends) */
 		unsigned line, col; /* of the entry, for messages */
+		/* filled in when the mount is read (NULL when it is not there): */
+		const char *real;     /* its real path: its include folder may be read from it */
+		const char *data_dir; /* its _data/ (or data/), if it has one */
+		const hg_value *defaults; /* its own config's `defaults`, or NULL */
 	} *mounts;                  /* mounts: other folders of Markdown read into this site */
 	size_t n_mounts;
 	unsigned paginate;          /* paginate: posts per page of the blog index; 0: none */
@@ -175,5 +179,9 @@ hg_page *hg_site_find_page(const hg_site *s, const char *rel);
  * UTF-8, too large); in both cases the page is as it was. */
 typedef enum hg_reload { HG_RELOAD_BODY, HG_RELOAD_MORE, HG_RELOAD_ERROR } hg_reload;
 hg_reload hg_site_reload_page(hg_site *s, hg_page *p, hg_diags *d);
+
+/* Whether a template folder whose real path is real may be read: it lies inside the site's
+ * folder, or inside one of its mounts (whose includes are read). */
+bool hg_site_template_folder_ok(const hg_site *s, const char *real);
 
 #endif

@@ -105,4 +105,18 @@ printf 'title: C\ncollections:\n  notes:\n    order: first.md\n' > "$j/_config.y
 err=$("$HUBGEN" build -q -s "$j" -d "$TMP/cd-out" 2>&1)
 expect_eq "order not a list: exit code" 2 "$?"
 expect_contains "order not a list: place" "$err" "$j/_config.yml:4:12: error: a collection's 'order' must be a list of file names"
+# --- a mount's includes and data fill in; the site's own of the same name win
+j=$(jekyll mountwin)
+mkdir -p "$j/_includes" "$j/_data" "$TMP/theirs/_includes" "$TMP/theirs/_data"
+printf 'title: M\nmounts:\n  - source: ../theirs\n    target: theirs\n' > "$j/_config.yml"
+printf 'SITE-NOTE' > "$j/_includes/note.html"
+printf 'who: site\n' > "$j/_data/owner.yml"
+printf 'THEIR-NOTE' > "$TMP/theirs/_includes/note.html"
+printf 'THEIR-BOX' > "$TMP/theirs/_includes/box.html"
+printf 'who: theirs\n' > "$TMP/theirs/_data/owner.yml"
+printf 'ward: 9\n' > "$TMP/theirs/_data/extra.yml"
+printf -- '---\ntitle: T\n---\n{%% include note.html %%} {%% include box.html %%} {{ site.data.owner.who }} {{ site.data.extra.ward }}\n' > "$TMP/theirs/page.md"
+"$HUBGEN" build -q -s "$j" -d "$TMP/mw-out" 2>/dev/null
+expect_eq "mount extras: exit code" 0 "$?"
+expect_contains "mount extras: site wins, mount fills in" "$(cat "$TMP/mw-out/theirs/page/index.html")" "SITE-NOTE THEIR-BOX site 9"
 finish
