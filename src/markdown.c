@@ -2349,14 +2349,19 @@ static void apply_span_attrs(md_ctx *m)
 static void render_fragment(md_ctx *m, const char *s, size_t n, bool inlines, hg_buf *out)
 {
 	cmark_parser *p = cmark_parser_new_with_mem(m->cm_options, &cm_mem);
+	if (tables_affordable(s, n)) /* the set every parser attaches (see parse_serial) */
+		attach(p, "table");
 	attach(p, "strikethrough");
 	attach(p, "autolink");
+	attach(p, "tasklist");
 	if (!m->opt->unsafe)
 		attach(p, "tagfilter");
-	pthread_mutex_lock(&parse_lock);
+	if (parse_serial)
+		pthread_mutex_lock(&parse_lock);
 	cmark_parser_feed(p, s, n);
 	cmark_node *root = cmark_parser_finish(p);
-	pthread_mutex_unlock(&parse_lock);
+	if (parse_serial)
+		pthread_mutex_unlock(&parse_lock);
 	if (!m->opt->unsafe)
 		drop_raw_html(root);
 	hg_buf tmp = HG_BUF_INIT;
