@@ -1687,6 +1687,58 @@ static void sort_collections(hg_site *s)
 	}
 }
 
+/* GitHub Pages' jekyll-github-metadata gives every site `site.github`; layouts use its
+ * repository_url ("View on GitHub"), hostname and owner_name. hubgen fills in what does not
+ * need GitHub's API, from the config's `repository` ("owner/name" or a github.com address),
+ * else the PAGES_REPO_NWO or GITHUB_REPOSITORY variable (GitHub Actions sets the latter), and
+ * the commit from GITHUB_SHA; a config that sets `github` itself keeps it. */
+static void github_metadata(hg_site *s, hg_value *sv)
+{
+	hg_arena *a = s->arena;
+	if (hg_map_get(s->config.raw, "github"))
+		return;
+	const char *repo = hg_map_str(s->config.raw, "repository", NULL);
+	if (!repo || !*repo)
+		repo = getenv("PAGES_REPO_NWO");
+	if (!repo || !*repo)
+		repo = getenv("GITHUB_REPOSITORY");
+	if (!repo || !*repo)
+		return;
+	const char *host = strstr(repo, "github.com/");
+	if (host)
+		repo = host + 11;
+	else if (strstr(repo, "://"))
+		return; /* another forge: nothing to say */
+	const char *slash = strchr(repo, '/');
+	if (!slash || slash == repo || !slash[1])
+		return;
+	size_t ol = (size_t)(slash - repo), nl = strcspn(slash + 1, "/?#");
+	if (nl > 4 && !memcmp(slash + 1 + nl - 4, ".git", 4))
+		nl -= 4;
+	const char *owner = hg_arena_strndup(a, repo, ol), *name = hg_arena_strndup(a, slash + 1, nl);
+	bool user_page = hg_ends_with(name, ".github.io");
+	hg_value *g = hg_value_map(a);
+	hg_map_set(a, g, "hostname", hg_value_cstr(a, "github.com"));
+	hg_map_set(a, g, "owner_name", hg_value_cstr(a, owner));
+	hg_map_set(a, g, "repository_name", hg_value_cstr(a, name));
+	hg_map_set(a, g, "repository_nwo", hg_value_cstr(a, hg_arena_printf(a, "%s/%s", owner, name)));
+	hg_map_set(a, g, "project_title", hg_value_cstr(a, name));
+	hg_map_set(a, g, "project_tagline", hg_value_cstr(a, s->config.description ? s->config.description : ""));
+	const char *url = hg_arena_printf(a, "https://github.com/%s/%s", owner, name);
+	hg_map_set(a, g, "repository_url", hg_value_cstr(a, url));
+	hg_map_set(a, g, "issues_url", hg_value_cstr(a, hg_arena_printf(a, "%s/issues", url)));
+	hg_map_set(a, g, "zip_url", hg_value_cstr(a, hg_arena_printf(a, "%s/zipball/%s", url,
+								       hg_map_str(s->config.raw, "branch", "main"))));
+	hg_map_set(a, g, "is_project_page", hg_value_bool(!user_page));
+	hg_map_set(a, g, "is_user_page", hg_value_bool(user_page));
+	hg_map_set(a, g, "url", hg_value_cstr(a, user_page ? hg_arena_printf(a, "https://%s", name)
+							    : hg_arena_printf(a, "https://%s.github.io/%s", owner, name)));
+	const char *sha = getenv("GITHUB_SHA");
+	if (sha && *sha)
+		hg_map_set(a, g, "build_revision", hg_value_cstr(a, sha));
+	hg_map_set(a, sv, "github", g);
+}
+
 static void build_site_value(hg_site *s, hg_value *data)
 {
 	hg_arena *a = s->arena;
@@ -1698,6 +1750,7 @@ static void build_site_value(hg_site *s, hg_value *data)
 	hg_map_set(a, sv, "baseurl", hg_value_cstr(a, s->config.baseurl));
 	hg_map_set(a, sv, "time", hg_value_time(a, s->now));
 	hg_map_set(a, sv, "data", data);
+	github_metadata(s, sv);
 
 	/* site.pages in source order, as Jekyll; posts newest first */
 	hg_page **by_rel = hg_xmalloc((s->n_pages + 1) * sizeof *by_rel);

@@ -119,4 +119,18 @@ printf -- '---\ntitle: T\n---\n{%% include note.html %%} {%% include box.html %%
 "$HUBGEN" build -q -s "$j" -d "$TMP/mw-out" 2>/dev/null
 expect_eq "mount extras: exit code" 0 "$?"
 expect_contains "mount extras: site wins, mount fills in" "$(cat "$TMP/mw-out/theirs/page/index.html")" "SITE-NOTE THEIR-BOX site 9"
+# --- site.github (jekyll-github-metadata): from the config's repository, else the environment
+j=$(jekyll ghmeta)
+printf 'title: G\nrepository: nhs-team/ward-guide\n' > "$j/_config.yml"
+printf -- '---\ntitle: P\n---\n[{{ site.github.repository_url }}|{{ site.github.owner_name }}|{{ site.github.repository_name }}|{{ site.github.url }}|{{ site.github.hostname }}]\n' > "$j/p.md"
+env -u GITHUB_SHA "$HUBGEN" build -q -s "$j" -d "$TMP/gh-out" 2>/dev/null
+expect_contains "site.github from repository" "$(cat "$TMP/gh-out/p/index.html")" "[https://github.com/nhs-team/ward-guide|nhs-team|ward-guide|https://nhs-team.github.io/ward-guide|github.com]"
+printf 'title: G\n' > "$j/_config.yml"
+GITHUB_REPOSITORY=other/docs.github.io "$HUBGEN" build -q -s "$j" -d "$TMP/gh-out" 2>/dev/null
+expect_contains "site.github from GITHUB_REPOSITORY, a user page" "$(cat "$TMP/gh-out/p/index.html")" "[https://github.com/other/docs.github.io|other|docs.github.io|https://docs.github.io|github.com]"
+env -u GITHUB_REPOSITORY -u PAGES_REPO_NWO "$HUBGEN" build -q -s "$j" -d "$TMP/gh-out" 2>/dev/null
+expect_contains "no repository: empty" "$(cat "$TMP/gh-out/p/index.html")" "[||||]"
+printf 'title: G\nrepository: a/b\ngithub:\n  repository_url: mine\n' > "$j/_config.yml"
+"$HUBGEN" build -q -s "$j" -d "$TMP/gh-out" 2>/dev/null
+expect_contains "the config's github wins" "$(cat "$TMP/gh-out/p/index.html")" "[mine||||]"
 finish
