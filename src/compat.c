@@ -291,7 +291,6 @@ static const kind_def kinds[] = {
     {"liquid-in-code", "code blocks that Liquid reads (wrap them in {% raw %})"},
     {"kramdown", "kramdown attribute lists hubgen drops ({: .class }, {: #id } on other blocks)"},
     {"theme", "theme: and remote_theme: (hubgen builds with its own NHS.UK theme)"},
-    {"toml", "TOML config and front matter (hubgen reads YAML only)"},
     {"collection", "collections and data hubgen cannot read"},
     {"mount", "mounted folders hubgen cannot read"},
 };
@@ -312,8 +311,6 @@ const char *hg_compat_kind(const hg_diag *g)
 		return "liquid-tag";
 	if (hg_starts_with(g->msg, "unknown filter '"))
 		return "liquid-filter";
-	if (strstr(g->msg, "TOML"))
-		return "toml";
 	return NULL;
 }
 

@@ -2,7 +2,7 @@
  *
  * A migration report for a Jekyll or Hugo site: the build runs in check mode and every
  * diagnostic about a construct hubgen does not handle (an unknown shortcode, a plugin's
- * Liquid tag, a theme key, TOML, a kramdown attribute list it drops, Liquid inside code)
+ * Liquid tag, a theme key, a kramdown attribute list it drops, Liquid inside code)
  * is kept; then the doctor reads what the build cannot reach — every Liquid tag and filter
  * of every page, layout and include (the build stops at a template's first unknown tag),
  * and every kramdown attribute list. The report is a table of kinds with counts, then

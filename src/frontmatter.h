@@ -2,8 +2,8 @@
  *
  * Front matter is `---` YAML at byte 0, after an optional UTF-8 byte-order mark; CRLF line
  * ends are accepted; the closing `---` (or `...`) may be the last line with no newline; a
- * file that is only front matter is a page with an empty body. `+++` TOML front matter is
- * recognised so the caller can say it is not supported.
+ * file that is only front matter is a page with an empty body. `+++` TOML front matter (Hugo's)
+ * is split the same way; the caller reads it with toml.h.
  *
  * Pure: works on a buffer.
  */
@@ -19,7 +19,7 @@
 typedef enum hg_fm_kind {
 	HG_FM_NONE, /* no front matter: the whole file is body */
 	HG_FM_YAML,
-	HG_FM_TOML, /* `+++`: not supported, the caller reports it */
+	HG_FM_TOML, /* `+++`: Hugo's TOML (see toml.h) */
 } hg_fm_kind;
 
 typedef struct hg_fm_split {

@@ -60,8 +60,8 @@ static const char doctor_usage_text[] =
 	"usage: hubgen doctor [-s|--source DIR] [--drafts]\n"
 	"\n"
 	"A migration report for a Jekyll or Hugo site: every construct hubgen cannot build as\n"
-	"written (unknown shortcodes, Liquid tags and filters of plugins, theme keys, TOML,\n"
-	"kramdown attribute lists it drops, Liquid inside code blocks), as a table of kinds with\n"
+	"written (unknown shortcodes, Liquid tags and filters of plugins, theme keys, kramdown\n"
+	"attribute lists it drops, Liquid inside code blocks), as a table of kinds with\n"
 	"counts, then every place as path:line:col. Writes nothing.\n"
 	"\n"
 	"exit codes: 0 nothing to report, 1 the report lists places, 2 usage or config errors\n";

@@ -22,6 +22,7 @@
 #include "markdown.h"
 #include "theme.h"
 #include "url.h"
+#include "toml.h"
 #include "yamlval.h"
 
 #include "banned.h"
@@ -174,26 +175,25 @@ static bool load_config(hg_site *s, hg_diags *d)
 			found = hg_arena_strdup(a, p);
 		free(p);
 	}
-	if (!found) {
-		static const char *toml[] = {"hugo.toml", "config.toml"};
-		for (size_t i = 0; i < HG_ARRAY_LEN(toml); i++) {
-			char *p = hg_path_join(s->source, toml[i]);
-			if (hg_fs_is_file(p)) {
-				hg_warn(d, p, 0, 0, "Hugo's TOML config cannot be read; building with default settings");
-				hg_diag_note(d, "hint: put the settings hubgen needs (title, baseurl) in hub.yml");
-				free(p);
-				break;
-			}
+	bool toml = false;
+	if (!found) { /* Hugo's TOML config, read when there is no YAML one */
+		static const char *tomls[] = {"hugo.toml", "config.toml"};
+		for (size_t i = 0; i < HG_ARRAY_LEN(tomls) && !found; i++) {
+			char *p = hg_path_join(s->source, tomls[i]);
+			if (hg_fs_is_file(p))
+				found = hg_arena_strdup(a, p);
 			free(p);
 		}
-		return true;
+		toml = found != NULL;
 	}
+	if (!found)
+		return true;
 	c->path = found;
 	size_t len;
 	char *text = hg_fs_read(found, found, 1024 * 1024, &len, d);
 	if (!text)
 		return false;
-	hg_value *root = hg_yaml_parse(a, text, len, found, 1, d);
+	hg_value *root = toml ? hg_toml_parse(a, text, len, found, 1, d) : hg_yaml_parse(a, text, len, found, 1, d);
 	free(text);
 	if (!root)
 		return false;
@@ -543,7 +543,8 @@ static void mount_extras(scan *sc, struct hg_mount *m, const char *dir, hg_layou
 	hg_site *s = sc->s;
 	static const char *const jekyll_cfg[] = {"_config.yml", "_config.yaml"};
 	static const char *const hub_cfg[] = {"hub.yml", "hub.yaml"};
-	static const char *const hugo_cfg[] = {"hugo.yaml", "hugo.yml", "config.yaml", "config.yml"};
+	static const char *const hugo_cfg[] = {"hugo.yaml", "hugo.yml", "config.yaml", "config.yml", "hugo.toml",
+					       "config.toml"};
 	const char *const *cfgs = style == HG_STYLE_JEKYLL ? jekyll_cfg : style == HG_STYLE_HUB ? hub_cfg : hugo_cfg;
 	size_t n_cfg = style == HG_STYLE_HUGO ? HG_ARRAY_LEN(hugo_cfg) : 2;
 	for (size_t i = 0; i < n_cfg; i++) {
@@ -555,7 +556,9 @@ static void mount_extras(scan *sc, struct hg_mount *m, const char *dir, hg_layou
 		size_t len;
 		char *text = hg_fs_read(p, p, 1024 * 1024, &len, sc->d);
 		const char *shown = hg_arena_strdup(s->arena, p);
-		hg_value *root = text ? hg_yaml_parse(s->arena, text, len, shown, 1, sc->d) : NULL;
+		hg_value *root = !text ? NULL
+				 : hg_ends_with(shown, ".toml") ? hg_toml_parse(s->arena, text, len, shown, 1, sc->d)
+								  : hg_yaml_parse(s->arena, text, len, shown, 1, sc->d);
 		free(text);
 		free(p);
 		const hg_value *defs = root && root->kind == HG_MAP ? hg_map_get(root, "defaults") : NULL;
@@ -1122,15 +1125,10 @@ static void read_page(void *ud, size_t i, int worker)
 		r->state = READ_NOT_PAGE; /* an HTML file without front matter is a static file */
 		return;
 	}
-	if (sp.kind == HG_FM_TOML) {
-		hg_error(d, f->display, 1, 1, "TOML front matter ('+++') is not supported");
-		hg_diag_note(d, "hint: write the front matter as YAML between '---' lines");
-		free(text);
-		return;
-	}
 	hg_value *fm = NULL;
-	if (sp.kind == HG_FM_YAML) {
-		fm = hg_yaml_parse(a, text + sp.fm_off, sp.fm_len, f->display, sp.fm_line, d);
+	if (sp.kind == HG_FM_YAML || sp.kind == HG_FM_TOML) {
+		fm = sp.kind == HG_FM_TOML ? hg_toml_parse(a, text + sp.fm_off, sp.fm_len, f->display, sp.fm_line, d)
+					   : hg_yaml_parse(a, text + sp.fm_off, sp.fm_len, f->display, sp.fm_line, d);
 		if (!fm) {
 			free(text);
 			return;
@@ -1852,8 +1850,9 @@ static hg_time build_time(void)
  * "30 days"); a page past it is a warning (an error under --strict).
  * page.edit_url: edit_url + the file's path from the source folder; or, with just-the-docs'
  * gh_edit_link, gh_edit_repository/gh_edit_view_mode/gh_edit_branch/gh_edit_source + the
- * path; or, with `repository` ("org/repo" or a URL), its GitHub edit address for the file's
- * path in the repository (branch: `branch`, else main). */
+ * path; or hugo-book's params.BookRepo/params.BookEditPath + the path in content/; or,
+ * with `repository` ("org/repo" or a URL), its GitHub edit address for the file's path in
+ * the repository (branch: `branch`, else main). */
 
 static bool parse_interval(const char *s, int *months, int64_t *days)
 {
@@ -1962,6 +1961,20 @@ static void edit_url(hg_site *s, hg_page *p, const hg_gitdates *git)
 				hg_buf_addc(&url, '/');
 		}
 		source_path(s, p, &url);
+	} else if (hg_map_str(hg_map_get(cfg, "params"), "BookRepo", NULL) &&
+		   hg_map_str(hg_map_get(cfg, "params"), "BookEditPath", NULL)) {
+		/* hugo-book: BookRepo/BookEditPath/ and the file's path in content/ */
+		const hg_value *params = hg_map_get(cfg, "params");
+		hg_buf_adds(&url, hg_map_str(params, "BookRepo", ""));
+		while (url.len && url.ptr[url.len - 1] == '/')
+			hg_buf_truncate(&url, url.len - 1);
+		const char *ep = hg_map_str(params, "BookEditPath", "");
+		while (*ep == '/')
+			ep++;
+		hg_buf_addf(&url, "/%s", ep);
+		if (url.ptr[url.len - 1] != '/')
+			hg_buf_addc(&url, '/');
+		hg_buf_adds(&url, p->rel);
 	} else if (repo && *repo) {
 		if (strstr(repo, "://"))
 			hg_buf_adds(&url, repo);

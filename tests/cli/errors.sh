@@ -117,11 +117,20 @@ printf 'max_file_size: 0.001\n' > "$d/src/_config.yml"
 run_build "$d"
 expect_failure "file too large" "$d" 1 "$d/src/big.md:1:1: error: file is too large (4.9 KiB; the limit is 1.0 KiB)"
 
-# --- TOML front matter
+# --- TOML front matter that is not TOML: the place is in the front matter
 d=$(site toml)
-printf '+++\ntitle = "x"\n+++\nbody\n' > "$d/src/page.md"
+printf '+++\ntitle = "x"\nweight = heavy\n+++\nbody\n' > "$d/src/page.md"
 run_build "$d"
-expect_failure "toml front matter" "$d" 1 "$d/src/page.md:1:1: error: TOML front matter ('+++') is not supported"
+expect_failure "bad toml front matter" "$d" 1 "$d/src/page.md:3:10: error: 'heavy' is not a value: quote text"
+
+# --- a Hugo TOML config that is not TOML: a config error (exit code 2)
+d=$(site toml-config)
+rm -f "$d/src/_config.yml"
+mkdir -p "$d/src/content"
+mv "$d/src/good.md" "$d/src/content/good.md"
+printf 'title = "Docs\n' > "$d/src/hugo.toml"
+run_build "$d"
+expect_failure "bad toml config" "$d" 2 "$d/src/hugo.toml:1:9: error: a string that is never closed on its line"
 
 # --- front matter that never closes
 d=$(site unclosed)

@@ -4,13 +4,16 @@
  * Properties checked besides "no crash, no leak, no undefined behaviour":
  * - the repaired text is valid UTF-8 without NUL, and valid input is left alone;
  * - the split's offsets stay inside the text, in order, and its lines are counted right;
- * - a YAML parse either gives a value or adds an error (never neither).
- * A text without front matter is parsed whole as YAML, as a config or data file is.
+ * - a YAML parse either gives a value or adds an error (never neither);
+ * - a TOML parse gives a map and no message, or one error.
+ * A text without front matter is parsed whole as YAML and as TOML, as a config or data file
+ * is; `+++` front matter as TOML.
  */
 #include <string.h>
 
 #include "diag.h"
 #include "frontmatter.h"
+#include "toml.h"
 #include "util.h"
 #include "value.h"
 #include "yamlval.h"
@@ -74,7 +77,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(lines_before(text, sp.body_off) == sp.body_line ||
 				    (sp.body_off == len && (len == 0 || text[len - 1] != '\n')));
 		}
-		/* 3. YAML over the front matter; a file without any is read whole, as a config
+		/* 3. TOML over `+++` front matter, and over a whole file without front matter,
+		 * as Hugo's config.toml is read */
+		if (sp.kind == HG_FM_TOML || sp.kind == HG_FM_NONE) {
+			bool whole = sp.kind == HG_FM_NONE;
+			hg_arena *a = hg_arena_new();
+			hg_diags *td = hg_diags_new();
+			hg_value *fm = hg_toml_parse(a, text + (whole ? 0 : sp.fm_off), whole ? len : sp.fm_len, path,
+						     whole ? 1 : sp.fm_line, td);
+			FUZZ_ASSERT(fm ? hg_diags_len(td) == 0 : hg_diags_count(td, HG_ERROR) == 1);
+			FUZZ_ASSERT(!fm || fm->kind == HG_MAP);
+			if (fm) {
+				hg_buf out = HG_BUF_INIT;
+				hg_value_to_json(&out, fm);
+				hg_buf_release(&out);
+			}
+			hg_diags_free(td);
+			hg_arena_free(a);
+		}
+		/* 4. YAML over the front matter; a file without any is read whole, as a config
 		 * or a data file is */
 		if (sp.kind != HG_FM_TOML) {
 			bool whole = sp.kind == HG_FM_NONE;
