@@ -286,7 +286,7 @@ typedef struct kind_def {
 
 static const kind_def kinds[] = {
     {"shortcode", "Hugo shortcodes hubgen does not know (shown as written)"},
-    {"liquid-tag", "Liquid tags hubgen does not have (plugin tags: github_edit_link, gist, include_relative…)"},
+    {"liquid-tag", "Liquid tags hubgen does not have (plugin tags: github_edit_link, gist, octicon…)"},
     {"liquid-filter", "Liquid filters hubgen does not have"},
     {"liquid-in-code", "code blocks that Liquid reads (wrap them in {% raw %})"},
     {"kramdown", "kramdown attribute lists hubgen drops ({: .class }, {: #id } on other blocks)"},

@@ -72,6 +72,7 @@ typedef struct lq_include {
 	const lq_param *params;
 	uint32_t nparams;
 	bool cached; /* include_cached: the output is reused for the same name and parameters */
+	bool relative; /* include_relative: the name is in the page's own folder */
 	const hg_template *fixed; /* a built-in template ({% seo %}): no name to look up */
 } lq_include;
 
@@ -1517,6 +1518,7 @@ static void tag_include(parser *p, const ltok *t, nodevec *out)
 	}
 	lq_include *inc = hg_arena_zalloc(p->a, sizeof *inc);
 	inc->cached = t->name_len == 14 && !memcmp(s + t->name, "include_cached", 14);
+	inc->relative = t->name_len == 16 && !memcmp(s + t->name, "include_relative", 16);
 	if (has_output(s, t->a, i)) {
 		inc->dyn = sub_template(p, t->a, i);
 		if (p->failed)
@@ -1688,6 +1690,7 @@ static const lq_tag tags[] = {
     {"cycle", tag_cycle},
     {"include", tag_include},
     {"include_cached", tag_include},
+    {"include_relative", tag_include},
     {"link", tag_link},
     {"post_url", tag_link},
     {"seo", tag_plugin},
@@ -2725,18 +2728,37 @@ static void render_include(lq_render *r, const lq_node *n)
 		hg_lq_error(r, n->line, n->col, "include name is empty");
 		goto done;
 	}
-	if (!r->host->find_include) {
-		hg_lq_error(r, n->line, n->col, "'include' is not available here");
+	if (!(inc->relative ? r->host->find_relative != NULL : r->host->find_include != NULL)) {
+		hg_lq_error(r, n->line, n->col, "'%s' is not available here", inc->relative ? "include_relative" : "include");
 		goto done;
 	}
 	if (r->depth >= r->lim.max_include_depth) {
 		hg_lq_error(r, n->line, n->col, "includes nested more than %u deep", r->lim.max_include_depth);
 		goto done;
 	}
-	t = r->host->find_include(r->host->ud, name, len);
-	if (!t) {
-		hg_lq_error(r, n->line, n->col, "include '%.*s' not found", (int)len, name);
-		goto done;
+	if (inc->relative) {
+		/* Jekyll's include_relative: from the folder of the page being rendered */
+		const hg_value *page = r->globals ? hg_map_get(r->globals, "page") : NULL;
+		const char *page_path = hg_map_str(page, "path", NULL);
+		if (!page_path) {
+			hg_lq_error(r, n->line, n->col, "'include_relative' needs a page: page.path is not set");
+			goto done;
+		}
+		size_t errors = hg_diags_count(r->d, HG_ERROR);
+		t = r->host->find_relative(r->host->ud, page_path, name, len, r->scratch, r->d);
+		if (!t) {
+			if (hg_diags_count(r->d, HG_ERROR) == errors)
+				hg_lq_error(r, n->line, n->col, "include_relative '%.*s' not found", (int)len, name);
+			else
+				r->failed = true;
+			goto done;
+		}
+	} else {
+		t = r->host->find_include(r->host->ud, name, len);
+		if (!t) {
+			hg_lq_error(r, n->line, n->col, "include '%.*s' not found", (int)len, name);
+			goto done;
+		}
 	}
 found:
 	/* parameters are evaluated in the includer's scope, before the include's opens */

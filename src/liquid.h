@@ -42,6 +42,11 @@ typedef struct hg_liquid_host {
 	bool (*link)(void *ud, const char *path, size_t len, hg_buf *out);
 	/* {% post_url name %}: appends the URL of post name (2022-06-12-slug); false if none. */
 	bool (*post_url)(void *ud, const char *name, size_t len, hg_buf *out);
+	/* {% include_relative name %}: the file name (no "..", checked before this is called)
+	 * in the folder of the page being rendered, page_path (page.path), parsed into scratch;
+	 * NULL after adding an error to d (no such file, unreadable, a parse error). */
+	const hg_template *(*find_relative)(void *ud, const char *page_path, const char *name, size_t len,
+					    hg_arena *scratch, hg_diags *d);
 	/* {% include_cached %}: appends the output an include gave before for the same key (its
 	 * name and parameters, klen bytes); false if none yet. cache_put stores one. Without
 	 * them include_cached is include. */

@@ -465,6 +465,40 @@ static bool host_post_url(void *ud, const char *name, size_t len, hg_buf *out)
 	return false;
 }
 
+/* Jekyll's include_relative: a file beside the page being rendered (in its source folder,
+ * or a folder below it), read and parsed on each use into the render's scratch arena; not
+ * outside the site's folder or the page's mount. A missing file gives NULL and no message
+ * (the tag says "not found" at its place); an unreadable or unparsable one, its error. */
+static const hg_template *host_find_relative(void *ud, const char *page_path, const char *name, size_t len,
+					     hg_arena *scratch, hg_diags *d)
+{
+	renderer *r = ud;
+	const hg_page *p = page_by_rel(r, page_path, strlen(page_path));
+	if (!p || !p->src_path)
+		return NULL;
+	const char *slash = strrchr(p->src_path, '/');
+	const char *dslash = strrchr(p->display, '/');
+	char *path = hg_xasprintf("%.*s%.*s", slash ? (int)(slash - p->src_path + 1) : 0, p->src_path, (int)len, name);
+	char *display =
+	    hg_xasprintf("%.*s%.*s", dslash ? (int)(dslash - p->display + 1) : 0, p->display, (int)len, name);
+	const hg_template *t = NULL;
+	char *real = hg_fs_realpath(path);
+	size_t n;
+	char *text = NULL;
+	if (real && hg_fs_is_file(path) && hg_site_template_folder_ok(r->site, real) &&
+	    (text = hg_fs_read(path, display, r->site->config.max_file_size, &n, d)) &&
+	    hg_utf8_check(text, n, display, NULL, d)) {
+		/* the template keeps pointers into its text */
+		const char *copy = hg_arena_strndup(scratch, text, n);
+		t = hg_liquid_parse(scratch, copy, n, hg_arena_strdup(scratch, display), 1, d);
+	}
+	free(text);
+	free(real);
+	free(path);
+	free(display);
+	return t;
+}
+
 /* ==== include_cached ====
  * One table for the whole build, under a lock: a page asks it once or twice (the header's
  * navigation), so the lock is never busy, and one table means each output is rendered
@@ -981,6 +1015,7 @@ hg_renderer *hg_renderer_open(hg_site *s, const hg_nav *nav, hg_diags *d)
 		.markdownify = host_markdownify,
 		.link = host_link,
 		.post_url = host_post_url,
+		.find_relative = host_find_relative,
 		.cache_get = host_cache_get,
 		.cache_put = host_cache_put,
 		.baseurl = s->config.baseurl,

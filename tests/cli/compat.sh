@@ -133,4 +133,23 @@ expect_contains "no repository: empty" "$(cat "$TMP/gh-out/p/index.html")" "[|||
 printf 'title: G\nrepository: a/b\ngithub:\n  repository_url: mine\n' > "$j/_config.yml"
 "$HUBGEN" build -q -s "$j" -d "$TMP/gh-out" 2>/dev/null
 expect_contains "the config's github wins" "$(cat "$TMP/gh-out/p/index.html")" "[mine||||]"
+# --- include_relative: a file beside the page, with parameters; not above it; a missing one
+j=$(jekyll increl)
+mkdir -p "$j/docs/snippets"
+printf 'title: R\n' > "$j/_config.yml"
+printf 'Ask {{ include.who }} on {{ page.title }}.' > "$j/docs/snippets/ask.md"
+printf -- '---\ntitle: Setup\n---\n{%% include_relative snippets/ask.md who="the ward clerk" %%}\n' > "$j/docs/setup.md"
+"$HUBGEN" build -q -s "$j" -d "$TMP/ir-out" 2>/dev/null
+expect_eq "include_relative: exit code" 0 "$?"
+expect_contains "include_relative: beside the page" "$(cat "$TMP/ir-out/docs/setup/index.html")" "Ask the ward clerk on Setup."
+printf -- '---\ntitle: Up\n---\n{%% include_relative ../secret.md %%}\n' > "$j/docs/up.md"
+err=$("$HUBGEN" build -q -s "$j" -d "$TMP/ir-out" 2>&1)
+expect_contains "include_relative: not above" "$err" "$j/docs/up.md:4:21: error: include '../secret.md' leaves the include folders"
+printf -- '---\ntitle: Up\n---\n{%% include_relative nowhere.md %%}\n' > "$j/docs/up.md"
+err=$("$HUBGEN" build -q -s "$j" -d "$TMP/ir-out" 2>&1)
+expect_contains "include_relative: missing" "$err" "$j/docs/up.md:4:1: error: include_relative 'nowhere.md' not found"
+printf -- '{{ broken' > "$j/docs/snippets/bad.md"
+printf -- '---\ntitle: Up\n---\n{%% include_relative snippets/bad.md %%}\n' > "$j/docs/up.md"
+err=$("$HUBGEN" build -q -s "$j" -d "$TMP/ir-out" 2>&1)
+expect_contains "include_relative: its own error, at its place" "$err" "$j/docs/snippets/bad.md:1:1: error: '{{' is never closed"
 finish
