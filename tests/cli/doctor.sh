@@ -15,7 +15,7 @@ cat > "$j/_layouts/default.html" <<'HTML'
 <html><head>{% seo %}{% github_edit_link %}</head><body>{{ content | strip_emoji }}</body></html>
 HTML
 cat > "$j/_includes/note.html" <<'HTML'
-{% include_relative other.md %}{% raw %}{% seo %}{% endraw %}
+{% gist 12345 %}{% raw %}{% seo %}{% endraw %}
 HTML
 cat > "$j/index.md" <<'MD'
 ---
@@ -53,14 +53,14 @@ expect_contains "table: theme" "$out" "| 1 | theme: and remote_theme:"
 expect_not_contains "seo is built in" "$out" "unknown tag 'seo'"
 expect_contains "place: github_edit_link" "$out" "$j/_layouts/default.html:1:22: unknown tag 'github_edit_link'"
 expect_contains "place: filter in a layout" "$out" "$j/_layouts/default.html:1:70: unknown filter 'strip_emoji'"
-expect_contains "place: include_relative" "$out" "$j/_includes/note.html:1:1: unknown tag 'include_relative'"
+expect_contains "place: gist" "$out" "$j/_includes/note.html:1:1: unknown tag 'gist'"
 expect_contains "place: filter in a page" "$out" "$j/index.md:7:22: unknown filter 'slugify_more'"
 expect_contains "place: ial after heading" "$out" "$j/index.md:5:1: kramdown attribute list '{: .no_toc .text-delta }' is dropped"
 expect_contains "place: ial after paragraph" "$out" "$j/index.md:8:1: kramdown attribute list '{: style=\"color: red\" }' is dropped"
 expect_contains "place: code" "$out" "$j/index.md:12:4: Liquid reads the '{{' in this code block"
 expect_contains "place: shortcode" "$out" "$j/index.md:15:1: unknown shortcode 'youtube'"
 expect_contains "place: theme" "$out" "$j/_config.yml:2:15: theme 'just-the-docs/just-the-docs' is not used"
-expect_not_contains "raw and comment are not read" "$out" "note.html:1:33"
+expect_not_contains "raw and comment are not read" "$out" "note.html:1:25"
 expect_not_contains "a fine page" "$out" "docs/ok.md"
 # nothing is written
 expect_no_file "no output" "$j/_site"
