@@ -1693,8 +1693,9 @@ static void sort_collections(hg_site *s)
 static void github_metadata(hg_site *s, hg_value *sv)
 {
 	hg_arena *a = s->arena;
-	if (hg_map_get(s->config.raw, "github"))
-		return;
+	const hg_value *own = hg_map_get(s->config.raw, "github");
+	if (own && own->kind == HG_MAP)
+		return; /* `github: [metadata]` (a list) only asks for the plugin: filled in */
 	const char *repo = hg_map_str(s->config.raw, "repository", NULL);
 	if (!repo || !*repo)
 		repo = getenv("PAGES_REPO_NWO");

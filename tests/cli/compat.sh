@@ -130,6 +130,9 @@ GITHUB_REPOSITORY=other/docs.github.io "$HUBGEN" build -q -s "$j" -d "$TMP/gh-ou
 expect_contains "site.github from GITHUB_REPOSITORY, a user page" "$(cat "$TMP/gh-out/p/index.html")" "[https://github.com/other/docs.github.io|other|docs.github.io|https://docs.github.io|github.com]"
 env -u GITHUB_REPOSITORY -u PAGES_REPO_NWO "$HUBGEN" build -q -s "$j" -d "$TMP/gh-out" 2>/dev/null
 expect_contains "no repository: empty" "$(cat "$TMP/gh-out/p/index.html")" "[||||]"
+printf 'title: G\nrepository: a/b\ngithub: [metadata]\n' > "$j/_config.yml"
+"$HUBGEN" build -q -s "$j" -d "$TMP/gh-out" 2>/dev/null
+expect_contains "github: [metadata] asks for it" "$(cat "$TMP/gh-out/p/index.html")" "[https://github.com/a/b|a|b|"
 printf 'title: G\nrepository: a/b\ngithub:\n  repository_url: mine\n' > "$j/_config.yml"
 "$HUBGEN" build -q -s "$j" -d "$TMP/gh-out" 2>/dev/null
 expect_contains "the config's github wins" "$(cat "$TMP/gh-out/p/index.html")" "[mine||||]"
