@@ -76,6 +76,8 @@ typedef struct renderer {
 	hg_page_refs *refs;       /* per page, for the link checker */
 	hg_search_entry *search;  /* per page, for the search index */
 	char **records;           /* per page, its search-index record (hg_renderer_page) */
+	atomic_bool used_relative; /* some page used include_relative: a page's text may show
+	                            * in another page (hg_renderer_page) */
 	struct include_cache {    /* {% include_cached %} outputs, shared by the workers */
 		pthread_mutex_t lock;
 		hg_arena *arena;
@@ -473,6 +475,7 @@ static const hg_template *host_find_relative(void *ud, const char *page_path, co
 					     hg_arena *scratch, hg_diags *d)
 {
 	renderer *r = ud;
+	atomic_store(&r->used_relative, true);
 	const hg_page *p = page_by_rel(r, page_path, strlen(page_path));
 	if (!p || !p->src_path)
 		return NULL;
@@ -1175,6 +1178,8 @@ hg_page_result hg_renderer_page(hg_renderer *h, size_t index, hg_buf *html, hg_b
 	hg_site *s = r->site;
 	if (!r->check || index >= s->n_pages)
 		return HG_PAGE_FULL; /* no complete run to start from */
+	if (atomic_load(&r->used_relative))
+		return HG_PAGE_FULL; /* the file may be included into other pages */
 	size_t errors_before = hg_diags_count(d, HG_ERROR);
 	hg_diags *saved = r->d;
 	r->d = d;

@@ -227,6 +227,15 @@ done
 curl -s --max-time 5 -o "$TMP/served" "$ORIGIN/search-index.json"
 if cmp -s "$TMP/served" "$TMP/built2/search-index.json"; then ok; else bad "after a one-page rebuild the search index differs from a whole build"; fi
 expect_contains "search index has the new text" "$(cat "$TMP/served")" "About EDITED text."
+# a page whose text another page takes in (include_relative) is not rebuilt alone
+mkdir -p "$SITE/parts"
+printf -- '---\ntitle: Part\n---\nPart ONE.\n' >"$SITE/parts/part.md"
+printf -- '---\ntitle: Whole\n---\n{%% include_relative parts/part.md %%}\n' >"$SITE/whole.md"
+wait_for 2000 /whole/ "Part ONE." || bad "the page with include_relative was not served"
+printf -- '---\ntitle: Part\n---\nPart TWO.\n' >"$SITE/parts/part.md"
+if wait_for 2000 /whole/ "Part TWO."; then ok; else bad "the including page did not show the included page's edit within 2 s"; fi
+rm -rf "$SITE/parts" "$SITE/whole.md"
+wait_for 2000 /whole/ "" 404 || bad "the removed page was still served"
 # a change to the front matter reaches the other pages' navigation: everything is rebuilt
 printf -- '---\ntitle: About us\n---\nAbout EDITED text.\n' >"$SITE/about.md"
 if wait_for 2000 / ">About us<"; then ok; else bad "the new title was not in the home page's navigation within 2 s"; fi
