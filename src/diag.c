@@ -213,8 +213,16 @@ static void print_visible(FILE *f, const char *s, size_t n)
 	fwrite(s + run, 1, i - run, f);
 }
 
-void hg_diags_print(const hg_diags *d, FILE *f, bool color, bool github)
+void hg_diags_print(const hg_diags *d, FILE *out, bool color, bool github)
 {
+	/* Into memory first, then out in one write: stderr is unbuffered, and a site with
+	 * 40,000 warnings made 190,000 write calls (a fifth of a second at the end of a
+	 * build). */
+	char *text = NULL;
+	size_t text_len = 0;
+	FILE *f = d->len > 1 ? open_memstream(&text, &text_len) : NULL;
+	if (!f)
+		f = out;
 	for (size_t i = 0; i < d->len; i++) {
 		const hg_diag *g = &d->items[i];
 		const char *word = g->sev == HG_ERROR ? "error" : "warning";
@@ -254,5 +262,10 @@ void hg_diags_print(const hg_diags *d, FILE *f, bool color, bool github)
 			print_escaped(f, g->msg, false);
 			fputc('\n', f);
 		}
+	}
+	if (f != out) {
+		fclose(f);
+		fwrite(text, 1, text_len, out);
+		free(text);
 	}
 }
