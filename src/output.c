@@ -25,6 +25,7 @@ struct hg_output {
 	char *staging; /* PARENT/.NAME.hubgen-staging */
 	bool dest_exists;
 	bool staging_new; /* made by this build (else kept from the one before) */
+	int jobs;         /* threads for the prune (0: one per core) */
 	atomic_size_t written, unchanged;
 	pthread_mutex_t lock; /* guards paths */
 	char **paths;         /* every file this build writes, relative */
@@ -123,6 +124,11 @@ static void ensure_dir(const char *path, size_t root_len)
 
 void hg_output_prepare(hg_output *o, const char *const *paths, size_t n)
 {
+	/* A staging folder kept from the build before has the site's folders already: asking
+	 * for each again was 20,000 system calls before any page could render (10,000 pages).
+	 * A folder a new page needs is made by the write itself (make_parent). */
+	if (!o->staging_new)
+		return;
 	hg_buf last = HG_BUF_INIT, dir = HG_BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		const char *slash = strrchr(paths[i], '/');
@@ -209,7 +215,7 @@ static bool link_in(const char *old, const char *target, const char *tmp, size_t
 {
 	unlink(tmp);
 	if (link(old, tmp) != 0) {
-		if (errno != ENOENT)
+		if (errno != ENOENT && errno != ENOTDIR)
 			return false;
 		make_parent(tmp, root_len);
 		if (link(old, tmp) != 0)
@@ -228,7 +234,7 @@ static bool write_new(const char *target, const char *tmp, const char *data, siz
 {
 	unlink(tmp);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == ENOENT) {
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) { /* no folder yet, or a file in its place */
 		make_parent(tmp, root_len);
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	}
@@ -353,6 +359,28 @@ static bool prune(const hg_output *o, const char *dir, const char *rel_dir, int 
 	return kept == 0;
 }
 
+/* The top level of the staging folder is pruned on every core, one entry (a section's
+ * folder, a file) at a time: walking 10,000 page folders took a tenth of a second. */
+typedef struct prune_job {
+	const hg_output *o;
+	hg_dirent *items;
+} prune_job;
+
+static void prune_top(void *ud, size_t i, int worker)
+{
+	(void)worker;
+	prune_job *job = ud;
+	const hg_dirent *e = &job->items[i];
+	char *path = hg_path_join(job->o->staging, e->name);
+	if (e->kind == HG_ENTRY_DIR && !e->symlink) {
+		if (prune(job->o, path, e->name, 1))
+			rmdir(path);
+	} else if (!written_this_build(job->o, e->name)) {
+		unlink(path);
+	}
+	free(path);
+}
+
 bool hg_output_commit(hg_output *o, hg_output_stats *stats, hg_diags *d)
 {
 	if (stats) {
@@ -360,7 +388,13 @@ bool hg_output_commit(hg_output *o, hg_output_stats *stats, hg_diags *d)
 		stats->unchanged = atomic_load(&o->unchanged);
 	}
 	qsort(o->paths, o->n_paths, sizeof *o->paths, cmp_paths);
-	prune(o, o->staging, "", 0);
+	hg_dirent *top;
+	size_t n_top;
+	if (hg_fs_list(o->staging, &top, &n_top) == 0) {
+		prune_job job = {o, top};
+		hg_parallel_for(n_top, o->jobs, prune_top, &job);
+		hg_fs_list_free(top, n_top);
+	}
 	bool ok;
 	if (!o->dest_exists) {
 		ok = rename(o->staging, o->dest) == 0;
