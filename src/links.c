@@ -79,6 +79,7 @@ static char *decode_attr(hg_arena *a, const char *s, size_t n)
 
 typedef struct scan_acc {
 	hg_arena *a;
+	bool cut; /* the text ended inside a tag, a comment or a script */
 	hg_ref *refs;
 	size_t n_refs, cap_refs;
 	const char **ids;
@@ -169,9 +170,8 @@ static bool has_id_attr(const char *s, size_t n)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
-void hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out)
+static void scan_part(scan_acc *acc, const char *html, size_t len)
 {
-	scan_acc acc = {.a = a};
 	size_t i = 0;
 	while (i < len) {
 		const char *lt = memchr(html + i, '<', len - i);
@@ -186,6 +186,7 @@ void hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out)
 					break;
 				}
 			i = end ? (size_t)(end - html) + 3 : len;
+			acc->cut |= !end;
 			continue;
 		}
 		if (i < len && (html[i] == '/' || html[i] == '!' || html[i] == '?'))
@@ -203,6 +204,7 @@ void hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out)
 		if (!url_tag(tag, tlen)) {
 			const char *gt = memchr(html + i, '>', len - i);
 			size_t end = gt ? (size_t)(gt - html) : len;
+			acc->cut |= !gt;
 			if (!has_id_attr(html + i, end - i)) {
 				i = end;
 				continue;
@@ -212,8 +214,10 @@ void hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out)
 		for (;;) {
 			while (i < len && isspace((unsigned char)html[i]))
 				i++;
-			if (i >= len || html[i] == '>' || (html[i] == '/' && i + 1 < len && html[i + 1] == '>'))
+			if (i >= len || html[i] == '>' || (html[i] == '/' && i + 1 < len && html[i + 1] == '>')) {
+				acc->cut |= i >= len;
 				break;
+			}
 			size_t as = i;
 			while (i < len && !isspace((unsigned char)html[i]) && html[i] != '=' && html[i] != '>' &&
 			       html[i] != '/')
@@ -253,11 +257,11 @@ void hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out)
 						   : ieq(an, alen, "src")	? "src"
 						   : ieq(an, alen, "action") ? "action"
 									     : "poster";
-				add_ref(&acc, decode_attr(a, html + vs, ve - vs), attr);
+				add_ref(acc, decode_attr(acc->a, html + vs, ve - vs), attr);
 			} else if (ieq(an, alen, "srcset")) {
-				add_srcset(&acc, decode_attr(a, html + vs, ve - vs));
+				add_srcset(acc, decode_attr(acc->a, html + vs, ve - vs));
 			} else if (ieq(an, alen, "id") || (ieq(an, alen, "name") && ieq(tag, tlen, "a"))) {
-				add_id(&acc, decode_attr(a, html + vs, ve - vs));
+				add_id(acc, decode_attr(acc->a, html + vs, ve - vs));
 			}
 		}
 		/* the text of script and style elements is not HTML */
@@ -276,15 +280,51 @@ void hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out)
 					break;
 				k++;
 			}
+			acc->cut |= k + cl > len || k == len;
 			i = k;
 		}
 	}
-	if (acc.n_ids > 1)
-		qsort(acc.ids, acc.n_ids, sizeof *acc.ids, cmp_str);
-	out->refs = acc.refs;
-	out->n_refs = acc.n_refs;
-	out->ids = acc.ids;
-	out->n_ids = acc.n_ids;
+}
+
+static void scan_finish(scan_acc *acc, hg_page_refs *out)
+{
+	if (acc->n_ids > 1)
+		qsort(acc->ids, acc->n_ids, sizeof *acc->ids, cmp_str);
+	out->refs = acc->refs;
+	out->n_refs = acc->n_refs;
+	out->ids = acc->ids;
+	out->n_ids = acc->n_ids;
+}
+
+bool hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out)
+{
+	scan_acc acc = {.a = a};
+	scan_part(&acc, html, len);
+	scan_finish(&acc, out);
+	return !acc.cut;
+}
+
+/* Issue 7: a page's content, scanned once for its own references, stood in the page's
+ * HTML and was scanned a second time there (a third of the page). When the layouts put it
+ * in whole, only the text around it is read now, and its references are put in between:
+ * the same list, in the same order, as a scan of the whole page, provided no tag,
+ * comment or script is open where the content begins or ends (then the caller scans it
+ * all, as before). */
+bool hg_links_scan_around(const char *html, size_t len, size_t off, size_t n, const hg_page_refs *inner,
+			  hg_arena *a, hg_page_refs *out)
+{
+	scan_acc acc = {.a = a};
+	scan_part(&acc, html, off);
+	if (acc.cut)
+		return false;
+	for (size_t k = 0; k < inner->n_refs; k++) {
+		add_ref(&acc, inner->refs[k].url, inner->refs[k].attr);
+	}
+	for (size_t k = 0; k < inner->n_ids; k++)
+		add_id(&acc, inner->ids[k]);
+	scan_part(&acc, html + off + n, len - off - n);
+	scan_finish(&acc, out);
+	return true;
 }
 
 /* ==== the map of pages and outputs ==== */

@@ -43,8 +43,15 @@ typedef struct hg_page_refs {
 	size_t n_ids;
 } hg_page_refs;
 
-/* Scans HTML for references and ids. */
-void hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out);
+/* Scans HTML for references and ids. Returns false when the HTML ends inside a tag, a
+ * comment or a script or style element (text after it would be read differently). */
+bool hg_links_scan(const char *html, size_t len, hg_arena *a, hg_page_refs *out);
+/* hg_links_scan of html, whose bytes [off, off + n) were scanned already, with inner as the
+ * result (and true returned): only the text around them is read. Returns false (out not
+ * set) when the text before them ends inside a tag, a comment or a script; then scan the
+ * whole. */
+bool hg_links_scan_around(const char *html, size_t len, size_t off, size_t n, const hg_page_refs *inner,
+			  hg_arena *a, hg_page_refs *out);
 
 typedef struct hg_linkmap hg_linkmap;
 

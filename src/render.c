@@ -812,6 +812,36 @@ static void seen_flush(seen_set *set)
 
 static void render_text(worker *w, size_t index, const char *text);
 
+/* Where the page's content (n bytes, at least 64) stands whole in its HTML, or NULL (a
+ * layout that filters or leaves out `content`). The search runs memchr on a byte of the
+ * content's opening that markup seldom has (an upper-case letter, else a digit; '<' would
+ * stop at every tag before it), then compares 8 bytes, then all of it. */
+static const char *find_copy(const char *html, size_t len, const char *content, size_t n)
+{
+	size_t k = 0;
+	for (size_t j = 0; j < 64; j++)
+		if (content[j] >= 'A' && content[j] <= 'Z') {
+			k = j;
+			break;
+		} else if (!k && content[j] >= '0' && content[j] <= '9') {
+			k = j;
+		}
+	uint64_t head;
+	memcpy(&head, content, sizeof head);
+	const char *from = html + k, *end = html + len;
+	while (from < end && (from = memchr(from, content[k], (size_t)(end - from)))) {
+		const char *p = from - k;
+		uint64_t w;
+		if ((size_t)(end - p) >= n) {
+			memcpy(&w, p, sizeof w);
+			if (w == head && !memcmp(p, content, n))
+				return p;
+		}
+		from++;
+	}
+	return NULL;
+}
+
 static void render_page(worker *w, size_t index)
 {
 	hg_page *p = w->r->site->pages[index];
@@ -897,7 +927,10 @@ static void render_text(worker *w, size_t index, const char *text)
 	}
 	r->search[index].excerpt = hg_html_excerpt(cur->ptr, cur->len, 40, w->keep);
 	hg_page_refs content_refs;
-	hg_links_scan(cur->ptr, cur->len, a, &content_refs);
+	bool content_clean = hg_links_scan(cur->ptr, cur->len, a, &content_refs);
+	/* a copy, to find it in the page once the layouts are done (their buffers take turns) */
+	const char *content = content_clean ? hg_arena_strndup(a, cur->ptr, cur->len) : NULL;
+	size_t content_len = cur->len;
 
 	/* 3. the layout chain */
 	for (; l; l = l->parent) {
@@ -912,7 +945,10 @@ static void render_text(worker *w, size_t index, const char *text)
 
 	/* the references, for the link checker once every page is rendered */
 	hg_page_refs scanned;
-	hg_links_scan(cur->ptr, cur->len, a, &scanned);
+	const char *at = content && content_len >= 64 ? find_copy(cur->ptr, cur->len, content, content_len) : NULL;
+	if (!at || !hg_links_scan_around(cur->ptr, cur->len, (size_t)(at - cur->ptr), content_len, &content_refs,
+					 a, &scanned))
+		hg_links_scan(cur->ptr, cur->len, a, &scanned);
 	locate_refs(p, text, have_doc ? &doc : NULL, &content_refs, &scanned, r, a, a);
 	thin_refs(w, &scanned);
 	keep_refs(w->keep, &scanned, &r->refs[index]);
