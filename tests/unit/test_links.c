@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "links.h"
@@ -48,6 +49,39 @@ static const char *resolve(const char *base, const char *page, const char *url, 
 	return text;
 }
 
+/* A page whose content was scanned on its own gives the same references and ids, in the
+ * same order, when only the text around the content is scanned; and refuses when a comment
+ * is open where the content begins. */
+static void test_scan_around_content(void **state)
+{
+	(void)state;
+	hg_arena *a = hg_arena_new();
+	const char *content = "<p id=\"c1\"><a href=\"/in/\">in</a> <img src=\"/i.png\" alt=\"\"></p>";
+	const char *before = "<html><head><link href=\"/a.css\" rel=\"stylesheet\"></head><body id=\"top\"><main>";
+	const char *after = "</main><a href=\"/after/\" id=\"zz\">x</a><script>var s = '<a href=\"/no/\">';</script></body></html>";
+	char *page = hg_xasprintf("%s%s%s", before, content, after);
+	hg_page_refs inner, whole, around;
+	assert_true(hg_links_scan(content, strlen(content), a, &inner));
+	assert_true(hg_links_scan(page, strlen(page), a, &whole));
+	assert_true(hg_links_scan_around(page, strlen(page), strlen(before), strlen(content), &inner, a, &around));
+	assert_int_equal(whole.n_refs, 4);
+	assert_int_equal(around.n_refs, whole.n_refs);
+	for (size_t k = 0; k < whole.n_refs; k++) {
+		assert_string_equal(around.refs[k].url, whole.refs[k].url);
+		assert_string_equal(around.refs[k].attr, whole.refs[k].attr);
+	}
+	assert_int_equal(around.n_ids, whole.n_ids);
+	for (size_t k = 0; k < whole.n_ids; k++)
+		assert_string_equal(around.ids[k], whole.ids[k]);
+	free(page);
+	/* an open comment (or tag) before the content: the caller must scan the whole */
+	page = hg_xasprintf("<main><!-- %s -->%s", content, after);
+	assert_false(hg_links_scan_around(page, strlen(page), 11, strlen(content), &inner, a, &around));
+	free(page);
+	assert_false(hg_links_scan("<a href=\"/x/", 12, a, &inner));
+	hg_arena_free(a);
+}
+
 static void test_resolve_like_a_browser(void **state)
 {
 	(void)state;
@@ -78,6 +112,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scan_finds_references_and_ids),
 		cmocka_unit_test(test_resolve_like_a_browser),
+		cmocka_unit_test(test_scan_around_content),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
