@@ -26,6 +26,12 @@ static const char *size_text(char buf[32], size_t n)
 
 char *hg_fs_read(const char *path, const char *display, size_t max_size, size_t *len, hg_diags *d)
 {
+	return hg_fs_read_mtime(path, display, max_size, len, NULL, d);
+}
+
+char *hg_fs_read_mtime(const char *path, const char *display, size_t max_size, size_t *len, int64_t *mtime,
+		       hg_diags *d)
+{
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		hg_error(d, display, 0, 0, "cannot read file: %s", strerror(errno));
@@ -45,6 +51,8 @@ char *hg_fs_read(const char *path, const char *display, size_t max_size, size_t 
 		close(fd);
 		return NULL;
 	}
+	if (mtime)
+		*mtime = (int64_t)st.st_mtime;
 	size_t cap = (size_t)st.st_size, got = 0;
 	char *buf = hg_xmalloc(cap + 1);
 	for (;;) {

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "diag.h"
@@ -17,6 +18,9 @@
  * Files over max_size bytes are refused with a located error naming the limit (0: no
  * limit). display names the file in messages. Returns NULL after adding an error to d. */
 char *hg_fs_read(const char *path, const char *display, size_t max_size, size_t *len, hg_diags *d);
+/* The same, with the file's modification time (seconds) in *mtime. */
+char *hg_fs_read_mtime(const char *path, const char *display, size_t max_size, size_t *len, int64_t *mtime,
+		       hg_diags *d);
 
 typedef enum hg_entry_kind { HG_ENTRY_FILE, HG_ENTRY_DIR, HG_ENTRY_OTHER } hg_entry_kind;
 

@@ -1070,6 +1070,7 @@ typedef struct page_read {
 	size_t len;
 	hg_fm_split sp;
 	hg_value *fm; /* in the worker's arena */
+	int64_t mtime;
 } page_read;
 
 typedef struct read_job {
@@ -1095,12 +1096,13 @@ static void read_page(void *ud, size_t i, int worker)
 	page_read *r = &job->out[i];
 	hg_arena *a = job->arenas[worker];
 	hg_diags *d = job->d;
-	*r = (page_read){READ_NOT_PAGE, NULL, 0, {0}, NULL};
+	*r = (page_read){READ_NOT_PAGE, NULL, 0, {0}, NULL, 0};
 	if (!is_page_candidate(f))
 		return;
 	r->state = READ_FAILED;
 	size_t len;
-	char *text = hg_fs_read(f->fs_path, f->display, job->s->config.max_file_size, &len, d);
+	int64_t mtime = 0;
+	char *text = hg_fs_read_mtime(f->fs_path, f->display, job->s->config.max_file_size, &len, &mtime, d);
 	if (!text)
 		return;
 	hg_buf fixed = HG_BUF_INIT;
@@ -1144,7 +1146,7 @@ static void read_page(void *ud, size_t i, int worker)
 	} else {
 		fm = hg_value_map(a);
 	}
-	*r = (page_read){READ_PAGE, text, len, sp, fm};
+	*r = (page_read){READ_PAGE, text, len, sp, fm, mtime};
 }
 
 /* The page read_page read, with the config's defaults applied. */
@@ -1156,6 +1158,7 @@ static hg_page *make_page(hg_site *s, const struct found *f, page_read *r)
 	p->src_path = hg_arena_strdup(s->arena, f->fs_path);
 	p->text = r->text;
 	p->text_len = r->len;
+	p->src_mtime = r->mtime;
 	r->text = NULL;
 	p->body_off = r->sp.kind == HG_FM_NONE ? 0 : r->sp.body_off;
 	p->body_line = r->sp.kind == HG_FM_NONE ? 1 : r->sp.body_line;
@@ -2014,9 +2017,12 @@ static void page_dates(hg_site *s, hg_page **pages, size_t np, hg_diags *d)
 		t.has_time = true;
 		struct stat st;
 		if (p->mounted || !hg_gitdates_get(git, p->rel, &t.secs)) {
-			if (stat(p->src_path, &st) != 0)
+			if (p->src_mtime) /* as it was read: no second look at 10,000 files */
+				t.secs = p->src_mtime;
+			else if (stat(p->src_path, &st) == 0)
+				t.secs = (int64_t)st.st_mtime;
+			else
 				continue;
-			t.secs = (int64_t)st.st_mtime;
 			p->mtime_date = true;
 		}
 		if (clamp && t.secs > s->now.secs)
@@ -2398,6 +2404,7 @@ hg_reload hg_site_reload_page(hg_site *s, hg_page *p, hg_diags *d)
 	free(p->text);
 	p->text = text;
 	p->text_len = len;
+	p->src_mtime = (int64_t)st.st_mtime;
 	if (p->mtime_date) {
 		const char *sde = getenv("SOURCE_DATE_EPOCH");
 		hg_time t = {.secs = (int64_t)st.st_mtime, .has_time = true};

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 #include "util.h"
@@ -117,6 +118,7 @@ typedef struct hg_page {
 	unsigned pager;      /* its page number (1 for the index itself), or 0 */
 	bool mounted;        /* read from one of the config's mounts */
 	bool mtime_date;     /* last_modified_at came from the file's modification time */
+	int64_t src_mtime;   /* the file's modification time when it was read (0: unknown) */
 	bool readme_index;   /* a Jekyll folder's README.md standing in for its missing index */
 	bool jekyll;         /* read from a folder in Jekyll's convention */
 	bool source_links;   /* a Jekyll page without a permalink, one folder deeper than its file
