@@ -364,21 +364,40 @@ static void gen_swa(const hg_site *s, hg_output *out, hg_diags *d)
 	hg_buf_release(&p);
 }
 
+typedef struct gen_job {
+	const hg_site *s;
+	const hg_nav *nav;
+	const hg_search_entry *search;
+	hg_output *out;
+	hg_diags *d;
+	const char *names[HG_MAX_GENERATED];
+} gen_job;
+
+static void gen_one(void *ud, size_t i, int worker)
+{
+	(void)worker;
+	gen_job *j = ud;
+	const char *name = j->names[i];
+	if (!strcmp(name, "sitemap.xml"))
+		gen_sitemap(j->s, j->out, j->d);
+	else if (!strcmp(name, "robots.txt"))
+		gen_robots(j->s, j->out, j->d);
+	else if (!strcmp(name, "feed.xml"))
+		gen_feed(j->s, j->search, j->out, j->d);
+	else if (!strcmp(name, "search-index.json"))
+		gen_search(j->s, j->nav, j->search, j->out, j->d);
+	else if (!strcmp(name, ".nojekyll") && j->out)
+		hg_output_write(j->out, ".nojekyll", "", 0, j->d);
+	else if (!strcmp(name, "staticwebapp.config.json"))
+		gen_swa(j->s, j->out, j->d);
+}
+
+/* Each file on its own core: the sitemap, the feed and the search index each walk every
+ * page, and are independent of each other. */
 void hg_generate_files(const hg_site *s, const hg_nav *nav, const hg_search_entry *search, hg_output *out,
 		       hg_diags *d)
 {
-	const char *paths[HG_MAX_GENERATED];
-	size_t n = hg_generated_paths(s, paths);
-	if (wanted(paths, n, "sitemap.xml"))
-		gen_sitemap(s, out, d);
-	if (wanted(paths, n, "robots.txt"))
-		gen_robots(s, out, d);
-	if (wanted(paths, n, "feed.xml"))
-		gen_feed(s, search, out, d);
-	if (wanted(paths, n, "search-index.json"))
-		gen_search(s, nav, search, out, d);
-	if (wanted(paths, n, ".nojekyll") && out)
-		hg_output_write(out, ".nojekyll", "", 0, d);
-	if (wanted(paths, n, "staticwebapp.config.json"))
-		gen_swa(s, out, d);
+	gen_job j = {s, nav, search, out, d, {0}};
+	size_t n = hg_generated_paths(s, j.names);
+	hg_parallel_for(n, s->opt.jobs, gen_one, &j);
 }
